@@ -1,0 +1,39 @@
+// Verdicts as sentences, in the manner of netpol-analyzer: which policy selects the pod and which
+// rule let the connection through, or that none did. The verdict data stays the source of truth.
+import { formatPolicy } from './compile.ts';
+import type { DirectionVerdict, ResolvedEndpoint, Verdict } from './types.ts';
+
+export function describeEndpoint(e: ResolvedEndpoint): string {
+  const at = e.kind !== 'external' && e.address ? ` (${e.address})` : '';
+  if (e.kind === 'pod') return `pod ${e.pod.namespace}/${e.pod.name}${at}`;
+  if (e.kind === 'external') return `address ${e.address}`;
+  const via = e.hostNetworkPod ? `hostNetwork pod ${e.hostNetworkPod.namespace}/${e.hostNetworkPod.name} on ` : '';
+  return `${via}node ${e.node ?? '(unknown)'}${at}`;
+}
+
+function explainDirection(d: DirectionVerdict): string {
+  const side = d.direction === 'Egress' ? 'egress' : 'ingress';
+  const pod = d.subject ? `${d.subject.namespace}/${d.subject.name}` : '';
+  const isolating = d.isolatedBy.map(formatPolicy).join(', ');
+  switch (d.reason) {
+    case 'not-a-pod':
+      return `${side}: not judged, that end is not a pod on the pod network`;
+    case 'not-isolated':
+      return `${side}: allowed, no policy isolates ${pod} for ${side}${d.selectedBy.length > 0 ? ` (selected by ${d.selectedBy.map(formatPolicy).join(', ')})` : ''}`;
+    case 'own-node':
+      return `${side}: allowed, traffic from ${pod}'s own node is always allowed (isolated by ${isolating})`;
+    case 'allowed-by-rule':
+      return `${side}: allowed by ${d.allowedBy.map((r) => `${formatPolicy(r.policy)} ${side} rule ${r.ruleIndex}`).join(', ')}`;
+    case 'no-rule-allows':
+      return `${side}: denied, ${isolating} ${d.isolatedBy.length > 1 ? 'select' : 'selects'} ${pod} but no ${side} rule allows this peer, port and protocol`;
+  }
+}
+
+export function explainVerdict(v: Verdict): string[] {
+  const c = v.connection;
+  return [
+    `${c.protocol} ${c.port} from ${describeEndpoint(v.from)} to ${describeEndpoint(v.to)}: ${v.allowed ? 'allowed' : 'denied'}`,
+    explainDirection(v.egress),
+    explainDirection(v.ingress),
+  ];
+}

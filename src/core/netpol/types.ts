@@ -1,0 +1,136 @@
+// Public, plain and serialisable types of the evaluator. Behaviour lives in the other files.
+import type { Namespace, NetworkPolicy, Node, Pod, Protocol } from '../model.ts';
+import type { PortRange } from './ports.ts';
+
+export type Direction = 'Ingress' | 'Egress';
+
+export interface Cluster {
+  namespaces: Namespace[];
+  pods: Pod[];
+  nodes: Node[];
+  policies: NetworkPolicy[];
+}
+
+/**
+ * One end of a connection. A pod may name the address it uses (dual-stack pods have two);
+ * a bare address that belongs to a pod is that pod, one of a node or hostNetwork pod is node traffic.
+ */
+export type Endpoint =
+  | { kind: 'pod'; namespace: string; name: string; ip?: string }
+  | { kind: 'ip'; ip: string };
+
+export interface Connection {
+  from: Endpoint;
+  to: Endpoint;
+  port: number;
+  protocol: Protocol;
+}
+
+export interface PodRef {
+  namespace: string;
+  name: string;
+}
+
+export interface PolicyRef {
+  namespace: string;
+  name: string;
+}
+
+export interface RuleRef {
+  policy: PolicyRef;
+  /** Index into the policy's `ingress` or `egress` list. */
+  ruleIndex: number;
+}
+
+/** What an endpoint turned out to be once resolved against the cluster. */
+export type ResolvedEndpoint =
+  | { kind: 'pod'; pod: PodRef; address?: string }
+  | { kind: 'node'; node?: string; address?: string; hostNetworkPod?: PodRef }
+  | { kind: 'external'; address: string };
+
+export type DirectionReason =
+  | 'not-a-pod' // the endpoint on this side is not a pod-network pod: nothing to judge
+  | 'not-isolated' // no policy selecting the pod isolates it for this direction
+  | 'own-node' // ingress from the pod's own node (kubelet probes) is always allowed
+  | 'allowed-by-rule'
+  | 'no-rule-allows';
+
+export interface DirectionVerdict {
+  direction: Direction;
+  /** The pod whose policies judge this direction: the source for egress, the destination for ingress. */
+  subject?: PodRef;
+  /** Every policy whose podSelector selects the subject, whatever its policyTypes. */
+  selectedBy: PolicyRef[];
+  /** The selecting policies that isolate the subject for this direction. */
+  isolatedBy: PolicyRef[];
+  /** The rules of isolating policies that match this peer, port and protocol. */
+  allowedBy: RuleRef[];
+  ownNode: boolean;
+  /** Derived from the fields above by `directionOutcome`. */
+  reason: DirectionReason;
+  allowed: boolean;
+}
+
+export interface Verdict {
+  connection: Connection;
+  from: ResolvedEndpoint;
+  to: ResolvedEndpoint;
+  egress: DirectionVerdict;
+  ingress: DirectionVerdict;
+  /** Egress at the source and ingress at the destination must both allow. */
+  allowed: boolean;
+}
+
+/** An inclusive address range, written as addresses so that the class stays JSON-serialisable. */
+export interface TextRange {
+  start: string;
+  end: string;
+}
+
+export type ClassEndpoint =
+  | { kind: 'pod'; pod: PodRef; address: string }
+  | { kind: 'node'; node?: string; ranges: TextRange[]; description: string }
+  | { kind: 'external'; ranges: TextRange[]; description: string };
+
+/** `denied`: allowed before and denied after. `allowed`: denied before and allowed after. */
+export type Change = 'denied' | 'allowed';
+
+export interface DenyingSide {
+  direction: Direction;
+  pod: PodRef;
+  /** The policies isolating that pod for that direction, none of whose rules match. */
+  isolatedBy: PolicyRef[];
+}
+
+/** A set of connections that all get the same verdicts, before and after. */
+export interface ConnectionClass {
+  change: Change;
+  family: 'IPv4' | 'IPv6';
+  from: ClassEndpoint;
+  to: ClassEndpoint;
+  protocol: Protocol;
+  ports: PortRange;
+  /** Which side denies, in the policy set where the class is denied. */
+  deniedBy: DenyingSide[];
+  description: string;
+}
+
+export interface CompareScope {
+  /** Only classes with a pod endpoint in one of these namespaces. */
+  namespaces?: string[];
+  protocols?: Protocol[];
+  /** Also report classes denied before and allowed after. */
+  includeNewlyAllowed?: boolean;
+}
+
+export interface Comparison {
+  denied: ConnectionClass[];
+  allowed: ConnectionClass[];
+  /** Policy content the API server would reject, and how it was treated. */
+  problems: string[];
+}
+
+export interface NamespaceSummary {
+  namespace: string;
+  lines: string[];
+}
