@@ -1,0 +1,34 @@
+// Use case: audit. Read a snapshot (cluster or saved file), judge it, return the report.
+import { audit } from '../core/audit.ts';
+import type { AuditReport, Snapshot } from '../core/report.ts';
+import { makeScope, type ScopeOptions } from '../core/scope.ts';
+import type { ClusterState } from '../kube/state-file.ts';
+import type { AppDeps, Cluster } from './ports.ts';
+import { readClusterSnapshot } from './snapshot.ts';
+
+export type SnapshotSource = { kind: 'cluster'; cluster: Cluster } | { kind: 'file'; path: string; state: ClusterState };
+
+export function snapshotFromState(state: ClusterState, scope: ScopeOptions, path: string): Snapshot {
+  const wanted = new Set(scope.namespaces);
+  const namespaces = wanted.size ? state.namespaces.filter((n) => wanted.has(n.metadata.name)) : state.namespaces;
+  const present = new Set(state.namespaces.map((n) => n.metadata.name));
+  return {
+    source: { kind: 'file', path },
+    namespaces,
+    policies: state.policies,
+    missing: scope.namespaces.filter((n) => !present.has(n)),
+    unreadable: [],
+    notes: [],
+  };
+}
+
+export async function readSnapshot(source: SnapshotSource, scope: ScopeOptions, deps: AppDeps): Promise<Snapshot> {
+  return source.kind === 'file' ? snapshotFromState(source.state, scope, source.path) : readClusterSnapshot(source.cluster, scope, deps);
+}
+
+export async function runAudit(source: SnapshotSource, scope: ScopeOptions, deps: AppDeps): Promise<AuditReport> {
+  const checked = makeScope(scope); // validates globs before any request
+  const snapshot = await readSnapshot(source, scope, deps);
+  deps.progress.update('Judging');
+  return audit(snapshot, checked, deps.now());
+}

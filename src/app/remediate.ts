@@ -1,0 +1,112 @@
+// Use case: remediate. Read → pure plan → (connectivity check) → apply with bounded concurrency →
+// verify → report. Per-namespace failures are collected, never thrown past the run.
+import { ApiError } from '../core/errors.ts';
+import type { NetworkPolicy } from '../core/model.ts';
+import { isOurs, type PlaceholderOptions } from '../core/placeholder.ts';
+import {
+  createOutcome, notAttempted, planRemediation, summarise,
+  type DryRun, type RemediateResult, type RemediationReport,
+} from '../core/remediate.ts';
+import { REPORT_API_VERSION } from '../core/report.ts';
+import { makeScope, type ScopeOptions } from '../core/scope.ts';
+import { forEachBounded } from './pool.ts';
+import type { AppDeps, Cluster } from './ports.ts';
+import { readClusterSnapshot } from './snapshot.ts';
+
+export interface RemediateOptions {
+  scope: ScopeOptions;
+  placeholder: PlaceholderOptions;
+  dryRun: DryRun;
+  concurrency: number;
+}
+
+// Failures after which every further write would fail the same way: stop starting new ones.
+const FATAL = new Set(['Unreachable', 'TLS', 'Unauthorized', 'Timeout']);
+
+export async function runRemediate(o: RemediateOptions, cluster: Cluster, deps: AppDeps): Promise<RemediationReport> {
+  const scope = makeScope(o.scope);
+  const snapshot = await readClusterSnapshot(cluster, o.scope, deps);
+  const plan = planRemediation(snapshot, scope, o.placeholder);
+  const results = new Map<string, RemediateResult>();
+  const created = new Map<string, NetworkPolicy>();
+  let fatal: ApiError | undefined;
+
+  if (o.dryRun === 'client') {
+    for (const p of plan.creates) results.set(p.metadata.namespace, createOutcome(p, undefined, 'client'));
+  } else {
+    let done = 0;
+    const stop = () => deps.signal.aborted || fatal !== undefined;
+    await forEachBounded(plan.creates, o.concurrency, stop, async (p) => {
+      let error: ApiError | undefined;
+      try {
+        created.set(p.metadata.namespace, await cluster.createPolicy(p, { dryRun: o.dryRun === 'server' }));
+      } catch (err) {
+        error = err instanceof ApiError ? err : new ApiError('Other', String(err), 'run again with -v');
+        if (FATAL.has(error.kind)) fatal ??= error;
+      }
+      results.set(p.metadata.namespace, createOutcome(p, error, o.dryRun));
+      deps.progress.update(`Creating placeholders ${++done}/${plan.creates.length}`);
+    });
+    const why = deps.signal.aborted ? 'interrupted' : `stopped after: ${fatal?.message}`;
+    for (const p of plan.creates) if (!results.has(p.metadata.namespace)) results.set(p.metadata.namespace, notAttempted(p, why));
+  }
+
+  const notes = [...snapshot.notes];
+  if (o.dryRun === 'none' && created.size > 0 && !deps.signal.aborted && !fatal) {
+    await withdrawWhereOthersAppeared(cluster, created, results, notes, deps);
+  }
+  const all = [...plan.decided, ...plan.creates.map((p) => results.get(p.metadata.namespace) as RemediateResult)]
+    .sort((a, b) => a.namespace.localeCompare(b.namespace));
+  return {
+    apiVersion: REPORT_API_VERSION,
+    kind: 'RemediationReport',
+    control: '5.3.2',
+    timestamp: deps.now().toISOString(),
+    source: snapshot.source,
+    dryRun: o.dryRun,
+    template: o.placeholder.template,
+    policyName: o.placeholder.name,
+    interrupted: deps.signal.aborted,
+    summary: summarise(all),
+    results: all,
+    notes,
+  };
+}
+
+// A user may create a real policy between our list and our create. Our allow-all beside it would
+// neutralise it, so read once more and withdraw the placeholder we just made there (it is ours,
+// unchanged: the delete carries its uid and resourceVersion).
+async function withdrawWhereOthersAppeared(cluster: Cluster, created: Map<string, NetworkPolicy>, results: Map<string, RemediateResult>, notes: string[], deps: AppDeps) {
+  deps.progress.update('Verifying');
+  let after: NetworkPolicy[] = [];
+  const perNamespace = async () => {
+    await forEachBounded([...created.keys()], 16, () => deps.signal.aborted, async (ns) => {
+      after.push(...(await cluster.listPolicies(ns)));
+    });
+  };
+  try {
+    if (created.size <= 16) await perNamespace();
+    else {
+      try {
+        after = await cluster.listPolicies();
+      } catch (err) {
+        if (!(err instanceof ApiError && err.kind === 'Forbidden')) throw err;
+        await perNamespace();
+      }
+    }
+  } catch (err) {
+    notes.push(`Could not verify after applying (${(err as Error).message}); run audit to check`);
+    return;
+  }
+  const others = new Map<string, string[]>();
+  for (const p of after) if (created.has(p.metadata.namespace) && !isOurs(p)) others.set(p.metadata.namespace, [...(others.get(p.metadata.namespace) ?? []), p.metadata.name]);
+  for (const [ns, names] of others) {
+    const mine = created.get(ns) as NetworkPolicy;
+    try {
+      await cluster.deletePolicy(mine, { dryRun: false });
+      results.set(ns, { namespace: ns, status: 'PASS', reason: `NetworkPolicy ${names.join(', ')} appeared meanwhile; placeholder withdrawn so it does not override them` });
+    } catch (err) {
+      results.set(ns, { namespace: ns, status: 'FAILED', reason: `NetworkPolicy ${names.join(', ')} appeared meanwhile and the placeholder could not be withdrawn: ${(err as Error).message}` });
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { UsageError } from '../core/errors.ts';
+import { runAudit, type SnapshotSource } from '../app/audit.ts';
+import { parseStateFile } from '../kube/state-file.ts';
+import { renderAudit } from '../output/audit.ts';
+import type { Command } from './command.ts';
+import { auditExit } from './exit.ts';
+import { scopeOptions, toScope, type ScopeFlags } from './flags.ts';
+
+export const auditCommand: Command = {
+  name: 'audit',
+  describe: 'Check that every namespace has at least one NetworkPolicy (CIS 5.3.2)',
+  examples: [
+    ['kubectl cis-netpol audit', 'audit all non-system namespaces'],
+    ['kubectl cis-netpol audit -n prod,staging -o json', 'two namespaces, as JSON'],
+    ['kubectl get ns,netpol -A -o yaml | kubectl cis-netpol audit -f -', 'audit a saved snapshot'],
+  ],
+  builder: (y) => scopeOptions(y).option('filename', { alias: 'f', type: 'string', describe: 'Audit a saved state (kubectl get namespaces,networkpolicies -A -o yaml) instead of a cluster; - reads stdin' }),
+  async run(argv, ctx) {
+    const scope = toScope(argv as unknown as ScopeFlags);
+    const file = argv['filename'] as string | undefined;
+    let source: SnapshotSource;
+    if (file !== undefined) {
+      let text: string;
+      try {
+        text = file === '-' ? await ctx.io.readStdin() : ctx.io.readFile(file);
+      } catch (err) {
+        throw new UsageError(`cannot read -f ${file}: ${(err as Error).message}`, 'check the path, or pass - to read stdin');
+      }
+      source = { kind: 'file', path: file === '-' ? '<stdin>' : file, state: parseStateFile(text, file === '-' ? 'stdin' : file) };
+    } else {
+      source = { kind: 'cluster', cluster: ctx.cluster() };
+    }
+    const report = await runAudit(source, scope, ctx.deps);
+    ctx.print(report, (style) => renderAudit(report, style));
+    return auditExit(report);
+  },
+};

@@ -1,0 +1,24 @@
+// Everything the CLI needs from the process, injected by main.ts (tests pass buffers and fakes).
+import type { Cluster } from '../app/ports.ts';
+import type { ClientOptions } from '../kube/client.ts';
+
+export interface Sink {
+  write(text: string): unknown;
+}
+
+export interface IO {
+  out: Sink;
+  err: Sink;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal: AbortSignal;
+  now(): Date;
+  readStdin(): Promise<string>;
+  readFile(path: string): string;
+  /** Builds the cluster client; tests of the CLI edge may replace it. */
+  connect(o: ClientOptions): Cluster;
+  /** Spinner on stderr (terminals only). */
+  spinner?(text: string): { text: string; stop(): void };
+}

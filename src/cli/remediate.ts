@@ -1,0 +1,48 @@
+import { runRemediate } from '../app/remediate.ts';
+import { UsageError } from '../core/errors.ts';
+import { DEFAULT_POLICY_NAME, TEMPLATE_NAMES, type TemplateName } from '../core/placeholder.ts';
+import { renderRemediation } from '../output/remediate.ts';
+import { VERSION } from '../version.ts';
+import type { Command } from './command.ts';
+import { remediateExit } from './exit.ts';
+import { dryRunOption, scopeOptions, toConcurrency, toDryRun, toScope, type ScopeFlags } from './flags.ts';
+
+/** Creates in flight at once; see docs/benchmarks.md for the measurement behind it. */
+export const DEFAULT_CONCURRENCY = 16;
+
+function toTemplate(v: unknown): TemplateName {
+  const t = TEMPLATE_NAMES.find((n) => n === v);
+  if (!t) throw new UsageError(`unknown --template "${String(v)}"`, `use one of: ${TEMPLATE_NAMES.join(', ')}`);
+  return t;
+}
+
+export const remediateCommand: Command = {
+  name: 'remediate',
+  describe: 'Give every namespace without a NetworkPolicy an allow-all placeholder that changes no traffic',
+  examples: [
+    ['kubectl cis-netpol remediate --dry-run', 'show what would be created'],
+    ['kubectl cis-netpol remediate --dry-run=server', 'let the API server and admission judge the creates'],
+    ['kubectl cis-netpol remediate --exclude "sandbox-*"', 'all but some namespaces'],
+  ],
+  builder: (y) =>
+    dryRunOption(scopeOptions(y))
+      .option('policy-name', { type: 'string', default: DEFAULT_POLICY_NAME, describe: 'Name of the placeholder NetworkPolicy' })
+      .option('template', { type: 'string', default: 'allow-all', describe: 'allow-all (changes no traffic) or cluster-internal (the original guide\'s YAML: cuts traffic to and from outside the pod network)' })
+      .option('accept-disruption', { type: 'boolean', default: false, describe: 'Apply a template even though it denies connections allowed today' })
+      .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Creates in flight at once' }),
+  async run(argv, ctx) {
+    const name = String(argv['policy-name']);
+    if (name.length > 63 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
+      throw new UsageError(`invalid --policy-name "${name}": must be a DNS subdomain name of at most 63 characters`, 'e.g. --policy-name cis-default-allow');
+    }
+    const options = {
+      scope: toScope(argv as unknown as ScopeFlags),
+      placeholder: { name, template: toTemplate(argv['template']), version: VERSION },
+      dryRun: toDryRun(argv['dry-run'] as string | undefined),
+      concurrency: toConcurrency(argv['concurrency']),
+    };
+    const report = await runRemediate(options, ctx.cluster(), ctx.deps);
+    ctx.print(report, (style) => renderRemediation(report, style));
+    return remediateExit(report);
+  },
+};

@@ -1,0 +1,30 @@
+import { runRollback } from '../app/rollback.ts';
+import { renderRollback } from '../output/rollback.ts';
+import type { Command } from './command.ts';
+import { rollbackExit } from './exit.ts';
+import { dryRunOption, scopeOptions, toConcurrency, toDryRun, toScope, type ScopeFlags } from './flags.ts';
+import { DEFAULT_CONCURRENCY } from './remediate.ts';
+
+export const rollbackCommand: Command = {
+  name: 'rollback',
+  describe: 'Remove the placeholders cis-netpol created (only unchanged ones, unless --force)',
+  examples: [
+    ['kubectl cis-netpol rollback --dry-run', 'show what would be removed'],
+    ['kubectl cis-netpol rollback -n staging', 'remove the placeholder from one namespace'],
+  ],
+  builder: (y) =>
+    dryRunOption(scopeOptions(y))
+      .option('force', { type: 'boolean', default: false, describe: 'Also remove placeholders someone edited since we created them' })
+      .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Deletes in flight at once' }),
+  async run(argv, ctx) {
+    const options = {
+      scope: toScope(argv as unknown as ScopeFlags),
+      dryRun: toDryRun(argv['dry-run'] as string | undefined),
+      force: Boolean(argv['force']),
+      concurrency: toConcurrency(argv['concurrency']),
+    };
+    const report = await runRollback(options, ctx.cluster(), ctx.deps);
+    ctx.print(report, (style) => renderRollback(report, style));
+    return rollbackExit(report);
+  },
+};

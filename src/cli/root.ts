@@ -1,0 +1,75 @@
+// yargs wiring only: argv → flags → the chosen command's run → exit code.
+import yargs, { type Argv } from 'yargs';
+import { UsageError } from '../core/errors.ts';
+import { VERSION } from '../version.ts';
+import { auditCommand } from './audit.ts';
+import type { Command } from './command.ts';
+import { makeContext } from './context.ts';
+import { EXIT_ERROR, reportError } from './exit.ts';
+import { globalOptions, type GlobalFlags } from './flags.ts';
+import type { IO } from './io.ts';
+import { remediateCommand } from './remediate.ts';
+import { rollbackCommand } from './rollback.ts';
+import { versionCommand } from './version-cmd.ts';
+
+export const COMMANDS: Command[] = [auditCommand, remediateCommand, rollbackCommand, versionCommand];
+
+const NAME = 'kubectl cis-netpol';
+
+function parser(args: string[]): Argv {
+  let y = globalOptions(yargs(args))
+    .scriptName(NAME)
+    .usage(`${NAME}: CIS Kubernetes Benchmark 5.3.2, "Ensure that all Namespaces have NetworkPolicies defined"\n\nUsage: ${NAME} <command> [flags]`)
+    .version('version', 'Print the plugin version', VERSION)
+    .help('help')
+    .alias('help', 'h')
+    .strict()
+    .demandCommand(1, `name a command: ${COMMANDS.map((c) => c.name).join(', ')}`)
+    .recommendCommands()
+    .wrap(100)
+    .epilogue('Exit codes: audit 0 compliant / 1 not compliant / 2 could not check; remediate 0 nothing to do / 1 applied / 2 failure; rollback 0 / 2.');
+  for (const c of COMMANDS) {
+    y = y.command(c.name, c.describe, (sub) => {
+      let b = c.builder(sub).usage(`${NAME} ${c.name} [flags]\n\n${c.describe}`);
+      for (const [cmd, what] of c.examples ?? []) b = b.example(cmd, what);
+      return b;
+    });
+  }
+  return y;
+}
+
+type Parsed = { error?: Error; argv: Record<string, unknown>; output: string };
+
+function parse(args: string[]): Promise<Parsed> {
+  return new Promise((resolve) => {
+    // With a callback yargs neither prints nor exits: help, version and errors come back here.
+    parser(args).parse(args, {}, (error, argv, output) => resolve({ error: error ?? undefined, argv: argv as Record<string, unknown>, output }));
+  });
+}
+
+export async function runCli(args: string[], io: IO): Promise<number> {
+  const { error, argv, output } = await parse(args);
+  const verbose = Number(argv?.['verbose'] ?? 0);
+  if (error) {
+    const cmd = typeof argv?._ === 'object' && Array.isArray(argv._) && argv._[0] ? ` ${String(argv._[0])}` : '';
+    return reportError(new UsageError(error.message, `see \`${NAME}${cmd} --help\``), io.err, verbose);
+  }
+  if (output) {
+    io.out.write(output.endsWith('\n') ? output : `${output}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === (argv._ as unknown[])[0]);
+  if (!command) return reportError(new UsageError('no command given', `see \`${NAME} --help\``), io.err, verbose);
+  let ctx;
+  try {
+    ctx = makeContext(io, argv as unknown as GlobalFlags);
+    return await command.run(argv, ctx);
+  } catch (err) {
+    ctx?.deps.progress.stop();
+    return reportError(err, io.err, verbose);
+  } finally {
+    ctx?.deps.progress.stop();
+  }
+}
+
+export { EXIT_ERROR };

@@ -1,0 +1,85 @@
+// CIS 5.3.2 verdicts per namespace, each with its reason. Pure: snapshot + scope in, report out.
+import type { NetworkPolicy } from './model.ts';
+import { isLegacyName, isOurs } from './placeholder.ts';
+import { REPORT_API_VERSION, type AuditFinding, type AuditNote, type AuditReport, type Snapshot } from './report.ts';
+import type { Scope } from './scope.ts';
+
+export function policiesByNamespace(policies: NetworkPolicy[]): Map<string, NetworkPolicy[]> {
+  const by = new Map<string, NetworkPolicy[]>();
+  for (const p of policies) {
+    const list = by.get(p.metadata.namespace);
+    if (list) list.push(p);
+    else by.set(p.metadata.namespace, [p]);
+  }
+  return by;
+}
+
+function notesFor(policies: NetworkPolicy[]): AuditNote[] {
+  const ours = policies.filter(isOurs);
+  const others = policies.filter((p) => !isOurs(p));
+  const notes: AuditNote[] = [];
+  for (const p of ours) {
+    const name = p.metadata.name;
+    if (others.length === 0) {
+      notes.push({ kind: 'placeholder-only', policy: name, message: `only policy is the cis-netpol placeholder ${name}` });
+    } else {
+      const n = others.length;
+      notes.push({
+        kind: 'placeholder-overrides',
+        policy: name,
+        overridden: others.map((o) => o.metadata.name),
+        message: `placeholder overrides ${n} stricter ${n === 1 ? 'policy' : 'policies'} (policies are additive; remove it with \`kubectl cis-netpol prune\`)`,
+      });
+    }
+  }
+  for (const p of others) {
+    if (isLegacyName(p.metadata.name)) {
+      notes.push({ kind: 'legacy-placeholder', policy: p.metadata.name, message: `${p.metadata.name} looks like an older toolkit's placeholder (not created by cis-netpol)` });
+    }
+  }
+  return notes;
+}
+
+export function audit(snapshot: Snapshot, scope: Scope, now: Date): AuditReport {
+  const by = policiesByNamespace(snapshot.policies);
+  const findings: AuditFinding[] = [];
+  const unreadable = new Map(snapshot.unreadable.map((u) => [u.namespace, u.message]));
+  for (const ns of [...snapshot.namespaces].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+    const name = ns.metadata.name;
+    const policies = (by.get(name) ?? []).map((p) => p.metadata.name).sort();
+    const skip = scope.skipReason(ns);
+    if (skip) {
+      findings.push({ namespace: name, status: 'SKIPPED', policies, reason: skip.message, skip, notes: [] });
+    } else if (unreadable.has(name)) {
+      findings.push({ namespace: name, status: 'ERROR', policies, reason: `Could not read NetworkPolicies: ${unreadable.get(name)}`, notes: [] });
+    } else if (policies.length > 0) {
+      const n = policies.length;
+      findings.push({ namespace: name, status: 'PASS', policies, reason: `${n} NetworkPolicy${n === 1 ? '' : ' objects'} defined`, notes: notesFor(by.get(name) ?? []) });
+    } else {
+      findings.push({ namespace: name, status: 'FAIL', policies, reason: 'No NetworkPolicy defined', notes: [] });
+    }
+  }
+  for (const name of snapshot.missing) {
+    findings.push({ namespace: name, status: 'ERROR', policies: [], reason: 'Namespace not found', notes: [] });
+  }
+  const count = (s: AuditFinding['status']) => findings.filter((f) => f.status === s).length;
+  const summary = {
+    total: findings.length,
+    checked: count('PASS') + count('FAIL'),
+    passed: count('PASS'),
+    failed: count('FAIL'),
+    skipped: count('SKIPPED'),
+    errors: count('ERROR'),
+  };
+  return {
+    apiVersion: REPORT_API_VERSION,
+    kind: 'AuditReport',
+    control: '5.3.2',
+    timestamp: now.toISOString(),
+    source: snapshot.source,
+    compliant: summary.failed === 0 && summary.errors === 0,
+    summary,
+    findings,
+    notes: snapshot.notes,
+  };
+}

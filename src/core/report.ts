@@ -1,0 +1,56 @@
+// Plain serialisable report types: what every renderer (table, JSON, YAML) and the exit code read.
+// JSON/YAML output carries REPORT_API_VERSION; change it when a field changes meaning or goes away.
+import type { NetworkPolicy, Namespace } from './model.ts';
+import type { SkipReason } from './scope.ts';
+
+export const REPORT_API_VERSION = 'cis-netpol.io/v1';
+
+export interface Snapshot {
+  source: { kind: 'cluster'; context: string; server: string } | { kind: 'file'; path: string };
+  namespaces: Namespace[];
+  policies: NetworkPolicy[];
+  /** Explicitly requested namespaces (-n) that do not exist. */
+  missing: string[];
+  /** Namespaces whose NetworkPolicies could not be read (e.g. forbidden in the per-namespace fallback). */
+  unreadable: { namespace: string; message: string }[];
+  /** Things the reader had to do differently, said in every report (e.g. a per-namespace fallback). */
+  notes: string[];
+}
+
+export type AuditStatus = 'PASS' | 'FAIL' | 'SKIPPED' | 'ERROR';
+
+export type AuditNote =
+  | { kind: 'placeholder-only'; policy: string; message: string }
+  | { kind: 'placeholder-overrides'; policy: string; overridden: string[]; message: string }
+  | { kind: 'legacy-placeholder'; policy: string; message: string };
+
+export interface AuditFinding {
+  namespace: string;
+  status: AuditStatus;
+  /** Names of the NetworkPolicies in the namespace. */
+  policies: string[];
+  reason: string;
+  skip?: SkipReason;
+  notes: AuditNote[];
+}
+
+export interface AuditSummary {
+  total: number;
+  checked: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  errors: number;
+}
+
+export interface AuditReport {
+  apiVersion: typeof REPORT_API_VERSION;
+  kind: 'AuditReport';
+  control: '5.3.2';
+  timestamp: string;
+  source: Snapshot['source'];
+  compliant: boolean;
+  summary: AuditSummary;
+  findings: AuditFinding[];
+  notes: string[];
+}

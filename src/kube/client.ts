@@ -1,0 +1,178 @@
+// The only importer of client-node's API classes. One connection pool for the whole run,
+// paging with restart on 410 Expired, bounded retries on 429 (API Priority and Fairness).
+import { CoreV1Api, KubeConfig, NetworkingV1Api, type RequestContext } from '@kubernetes/client-node';
+import fs from 'node:fs';
+import type { Namespace, NetworkPolicy, Node, Pod } from '../core/model.ts';
+import { toNamespace, toNode, toPod, toPolicy, toTypedBody } from './convert.ts';
+import { ApiError, ConfigError } from '../core/errors.ts';
+import { kubeconfigFiles, mergeKubeconfigs, toYaml } from './kubeconfig.ts';
+import { toApiError, type Where } from './map-error.ts';
+
+export interface ClientOptions {
+  kubeconfig?: string;
+  context?: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Per request; 0 means none. */
+  requestTimeoutMs: number;
+  /** Aborts every request in flight (SIGINT). */
+  signal: AbortSignal;
+  log: (line: string) => void;
+  /** Retries of one request answered 429. */
+  maxRetries?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface WriteOptions {
+  dryRun: boolean;
+}
+
+const PAGE = 500;
+const FIELD_MANAGER = 'kubectl-cis-netpol';
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+// client-node 2.0.1 builds a new undici Agent (a new TLS handshake) for every request; reusing the
+// first keeps connections alive. The same hook attaches the run's abort signal and the timeout.
+// createDispatcher is private in the typings, hence the instance patch rather than a subclass.
+function pooledKubeConfig(signal: AbortSignal, timeoutMs: number): KubeConfig {
+  const kc = new KubeConfig();
+  const inner = kc as unknown as { createDispatcher: (...a: unknown[]) => unknown };
+  const create = inner.createDispatcher.bind(kc);
+  let pool: { value: unknown } | undefined;
+  inner.createDispatcher = (...a: unknown[]) => (pool ??= { value: create(...a) }).value;
+  const apply = kc.applySecurityAuthentication.bind(kc);
+  kc.applySecurityAuthentication = async (context: RequestContext) => {
+    await apply(context);
+    const signals = [signal];
+    if (timeoutMs > 0) signals.push(AbortSignal.timeout(timeoutMs));
+    context.setSignal(AbortSignal.any(signals) as never);
+  };
+  return kc;
+}
+
+export interface ClusterIdentity {
+  context: string;
+  server: string;
+}
+
+export class KubeClient {
+  readonly identity: ClusterIdentity;
+  private readonly core: CoreV1Api;
+  private readonly net: NetworkingV1Api;
+  private readonly opts: ClientOptions;
+
+  constructor(opts: ClientOptions) {
+    this.opts = opts;
+    const kc = pooledKubeConfig(opts.signal, opts.requestTimeoutMs);
+    const files = kubeconfigFiles({ explicitFile: opts.kubeconfig, envValue: opts.env['KUBECONFIG'], home: opts.env['HOME'] });
+    if (files.length > 0) {
+      kc.loadFromString(toYaml(mergeKubeconfigs(files, opts.context)));
+    } else if (opts.env['KUBERNETES_SERVICE_HOST'] && fs.existsSync(`${SA_DIR}/token`)) {
+      if (opts.context) throw new ConfigError(`context "${opts.context}" given, but there is no kubeconfig (running in-cluster)`, 'drop --context, or pass --kubeconfig');
+      kc.loadFromCluster();
+    } else {
+      throw new ConfigError('no kubeconfig found: $KUBECONFIG is unset or lists no existing file, and ~/.kube/config does not exist', 'pass --kubeconfig FILE, set KUBECONFIG, or run inside a Pod with a service account');
+    }
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new ConfigError(`context "${kc.getCurrentContext()}" has no cluster`, 'fix the context with `kubectl config set-context`');
+    this.identity = { context: kc.getCurrentContext(), server: cluster.server };
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.net = kc.makeApiClient(NetworkingV1Api);
+  }
+
+  private where(w: Omit<Where, 'context' | 'server'>): Where {
+    return { ...w, ...this.identity };
+  }
+
+  /** One request: logged with -v (method, path, status, time; never headers), 429 retried with backoff. */
+  private async call<T>(w: Omit<Where, 'context' | 'server'>, fn: () => Promise<T>): Promise<T> {
+    const max = this.opts.maxRetries ?? 6;
+    const sleep = this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const random = this.opts.random ?? Math.random;
+    const label = `${w.verb} ${w.resource}${w.namespace ? ` -n ${w.namespace}` : ''}${w.name ? ` ${w.name}` : ''}`;
+    for (let attempt = 0; ; attempt++) {
+      const t0 = performance.now();
+      try {
+        const out = await fn();
+        this.opts.log(`${label}: ok (${Math.round(performance.now() - t0)} ms)`);
+        return out;
+      } catch (raw) {
+        const err = toApiError(raw, this.where(w));
+        this.opts.log(`${label}: ${err.kind}${err.status ? ` ${err.status}` : ''} (${Math.round(performance.now() - t0)} ms)`);
+        if (err.kind !== 'Throttled' || attempt >= max || this.opts.signal.aborted) throw err;
+        // Retry-After when given (capped), else exponential; full jitter so workers do not re-synchronise.
+        const base = err.retryAfter !== undefined ? err.retryAfter * 1000 : 100 * 2 ** attempt;
+        await sleep(Math.min(base, 10_000) * (0.5 + random()));
+      }
+    }
+  }
+
+  /** Pages through a list; a stale continue token (410) restarts the list, up to 3 times. */
+  private async pages<T>(w: Omit<Where, 'context' | 'server'>, fetch: (cont?: string) => Promise<{ items: unknown[]; metadata?: { _continue?: string } }>, convert: (raw: never) => T): Promise<T[]> {
+    for (let restart = 0; ; restart++) {
+      const out: T[] = [];
+      let cont: string | undefined;
+      try {
+        do {
+          const page = await this.call(w, () => fetch(cont));
+          for (const item of page.items) out.push(convert(item as never));
+          cont = page.metadata?._continue || undefined;
+        } while (cont);
+        return out;
+      } catch (err) {
+        if (!(err instanceof ApiError && err.kind === 'Expired') || restart >= 2) throw err;
+      }
+    }
+  }
+
+  /** One cheap request before any fan-out, so exec credential plugins run once. */
+  async probe(): Promise<void> {
+    await this.call({ verb: 'list', resource: 'namespaces' }, () => this.core.listNamespace({ limit: 1 }));
+  }
+
+  listNamespaces(): Promise<Namespace[]> {
+    return this.pages({ verb: 'list', resource: 'namespaces' }, (c) => this.core.listNamespace({ limit: PAGE, _continue: c }), toNamespace);
+  }
+
+  async getNamespace(name: string): Promise<Namespace | undefined> {
+    try {
+      return toNamespace(await this.call({ verb: 'get', resource: 'namespaces', name }, () => this.core.readNamespace({ name })));
+    } catch (err) {
+      if (err instanceof ApiError && err.kind === 'NotFound') return undefined;
+      throw err;
+    }
+  }
+
+  listPolicies(namespace?: string): Promise<NetworkPolicy[]> {
+    if (namespace === undefined) {
+      return this.pages({ verb: 'list', resource: 'networkpolicies' }, (c) => this.net.listNetworkPolicyForAllNamespaces({ limit: PAGE, _continue: c }), toPolicy);
+    }
+    return this.pages({ verb: 'list', resource: 'networkpolicies', namespace }, (c) => this.net.listNamespacedNetworkPolicy({ namespace, limit: PAGE, _continue: c }), toPolicy);
+  }
+
+  listPods(): Promise<Pod[]> {
+    return this.pages({ verb: 'list', resource: 'pods' }, (c) => this.core.listPodForAllNamespaces({ limit: PAGE, _continue: c }), toPod);
+  }
+
+  listNodes(): Promise<Node[]> {
+    return this.pages({ verb: 'list', resource: 'nodes' }, (c) => this.core.listNode({ limit: PAGE, _continue: c }), toNode);
+  }
+
+  async createPolicy(p: NetworkPolicy, o: WriteOptions): Promise<NetworkPolicy> {
+    const namespace = p.metadata.namespace;
+    const created = await this.call({ verb: 'create', resource: 'networkpolicies', namespace, name: p.metadata.name }, () =>
+      this.net.createNamespacedNetworkPolicy({ namespace, body: toTypedBody(p) as never, fieldManager: FIELD_MANAGER, ...(o.dryRun ? { dryRun: 'All' } : {}) }),
+    );
+    return toPolicy(created);
+  }
+
+  /** Deletes with uid and resourceVersion preconditions: a concurrent edit makes it fail (409), never lost. */
+  async deletePolicy(p: NetworkPolicy, o: WriteOptions): Promise<void> {
+    const { name, namespace, uid, resourceVersion } = p.metadata;
+    await this.call({ verb: 'delete', resource: 'networkpolicies', namespace, name }, () =>
+      // With a body, kube-apiserver reads delete options from the body only and ignores the query:
+      // dryRun must travel inside DeleteOptions, or a "dry run" deletes for real.
+      this.net.deleteNamespacedNetworkPolicy({ name, namespace, body: { preconditions: { uid, resourceVersion }, ...(o.dryRun ? { dryRun: ['All'] } : {}) } }),
+    );
+  }
+}

@@ -1,0 +1,128 @@
+// The only place where API objects become the core model and back. Accepts both the typed
+// client-node shape (`_from`) and plain JSON/YAML (`from`), as snapshot files carry the latter.
+import type {
+  ContainerPort, EgressRule, IngressRule, LabelSelector, Namespace, NetworkPolicy, Node, ObjectMeta, Pod,
+  PolicyPeer, PolicyPort,
+} from '../core/model.ts';
+
+type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function meta(m: Raw | undefined): ObjectMeta {
+  const out: ObjectMeta = { name: String(m?.name ?? '') };
+  if (m?.namespace) out.namespace = String(m.namespace);
+  if (m?.uid) out.uid = String(m.uid);
+  if (m?.resourceVersion) out.resourceVersion = String(m.resourceVersion);
+  if (m?.labels) out.labels = { ...m.labels };
+  if (m?.annotations) out.annotations = { ...m.annotations };
+  if (m?.deletionTimestamp) out.deletionTimestamp = new Date(m.deletionTimestamp).toISOString();
+  return out;
+}
+
+function selector(s: Raw | undefined | null): LabelSelector | undefined {
+  if (s == null) return undefined;
+  const out: LabelSelector = {};
+  if (s.matchLabels && Object.keys(s.matchLabels).length) out.matchLabels = { ...s.matchLabels };
+  if (Array.isArray(s.matchExpressions) && s.matchExpressions.length) {
+    out.matchExpressions = s.matchExpressions.map((e: Raw) => ({ key: e.key, operator: e.operator, ...(e.values ? { values: [...e.values] } : {}) }));
+  }
+  return out;
+}
+
+function peers(list: Raw[] | undefined): PolicyPeer[] | undefined {
+  if (!Array.isArray(list)) return undefined;
+  return list.map((p) => {
+    const out: PolicyPeer = {};
+    const pod = selector(p.podSelector);
+    const ns = selector(p.namespaceSelector);
+    if (pod) out.podSelector = pod;
+    if (ns) out.namespaceSelector = ns;
+    if (p.ipBlock) out.ipBlock = { cidr: p.ipBlock.cidr, ...(p.ipBlock.except?.length ? { except: [...p.ipBlock.except] } : {}) };
+    return out;
+  });
+}
+
+function ports(list: Raw[] | undefined): PolicyPort[] | undefined {
+  if (!Array.isArray(list)) return undefined;
+  return list.map((p) => {
+    const out: PolicyPort = {};
+    if (p.protocol) out.protocol = p.protocol;
+    if (p.port !== undefined && p.port !== null) out.port = typeof p.port === 'string' && /^\d+$/.test(p.port) ? Number(p.port) : p.port;
+    if (p.endPort !== undefined && p.endPort !== null) out.endPort = Number(p.endPort);
+    return out;
+  });
+}
+
+function rule<K extends 'from' | 'to'>(r: Raw, key: K): IngressRule | EgressRule {
+  const out: Raw = {};
+  const list = peers(key === 'from' ? (r._from ?? r.from) : r.to);
+  const ps = ports(r.ports);
+  if (list) out[key] = list;
+  if (ps) out.ports = ps;
+  return out;
+}
+
+export function toPolicy(raw: Raw): NetworkPolicy {
+  const spec = raw.spec ?? {};
+  const out: NetworkPolicy = {
+    metadata: { ...meta(raw.metadata), namespace: String(raw.metadata?.namespace ?? '') },
+    spec: { podSelector: selector(spec.podSelector) ?? {} },
+  };
+  if (Array.isArray(spec.policyTypes)) out.spec.policyTypes = [...spec.policyTypes];
+  if (Array.isArray(spec.ingress)) out.spec.ingress = spec.ingress.map((r: Raw) => rule(r, 'from') as IngressRule);
+  if (Array.isArray(spec.egress)) out.spec.egress = spec.egress.map((r: Raw) => rule(r, 'to') as EgressRule);
+  return out;
+}
+
+export function toNamespace(raw: Raw): Namespace {
+  const m = meta(raw.metadata);
+  const terminating = raw.status?.phase === 'Terminating' || Boolean(m.deletionTimestamp);
+  return { metadata: m, phase: terminating ? 'Terminating' : 'Active' };
+}
+
+export function toPod(raw: Raw): Pod {
+  const ips: string[] = (raw.status?.podIPs ?? []).map((p: Raw) => p.ip).filter(Boolean);
+  if (!ips.length && raw.status?.podIP) ips.push(raw.status.podIP);
+  const containerPorts: ContainerPort[] = [];
+  for (const c of [...(raw.spec?.initContainers ?? []), ...(raw.spec?.containers ?? [])]) {
+    for (const p of c.ports ?? []) containerPorts.push({ containerPort: Number(p.containerPort), ...(p.name ? { name: p.name } : {}), ...(p.protocol ? { protocol: p.protocol } : {}) });
+  }
+  return {
+    metadata: { ...meta(raw.metadata), namespace: String(raw.metadata?.namespace ?? '') },
+    ...(raw.spec?.nodeName ? { nodeName: raw.spec.nodeName } : {}),
+    ...(raw.spec?.hostNetwork ? { hostNetwork: true } : {}),
+    podIPs: ips,
+    containerPorts,
+  };
+}
+
+export function toNode(raw: Raw): Node {
+  const addresses = (raw.status?.addresses ?? [])
+    .filter((a: Raw) => a.type === 'InternalIP' || a.type === 'ExternalIP')
+    .map((a: Raw) => String(a.address));
+  return { metadata: meta(raw.metadata), addresses };
+}
+
+/** The model as a typed client-node body: `from` must travel as `_from` or the serializer drops it. */
+export function toTypedBody(p: NetworkPolicy): Raw {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: p.metadata.name, namespace: p.metadata.namespace, labels: p.metadata.labels, annotations: p.metadata.annotations },
+    spec: {
+      podSelector: p.spec.podSelector,
+      policyTypes: p.spec.policyTypes,
+      ingress: p.spec.ingress?.map(({ from, ...rest }) => (from ? { ...rest, _from: from } : rest)),
+      egress: p.spec.egress,
+    },
+  };
+}
+
+/** The model as plain Kubernetes JSON/YAML (what `kubectl apply` and snapshot files use). */
+export function toManifest(p: NetworkPolicy): Raw {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: p.metadata.name, namespace: p.metadata.namespace, labels: p.metadata.labels, annotations: p.metadata.annotations },
+    spec: p.spec,
+  };
+}

@@ -1,0 +1,39 @@
+// The only file that touches `process`: streams, environment, signals and the exit code.
+import fs from 'node:fs';
+import ora from 'ora';
+import { defaultConnect } from './cli/context.ts';
+import { runCli } from './cli/root.ts';
+
+const controller = new AbortController();
+let signals = 0;
+const onSignal = (name: NodeJS.Signals) => {
+  signals += 1;
+  if (signals > 1) process.exit(130); // a second Ctrl-C: stop at once
+  process.stderr.write(`\n${name}: finishing requests in flight; no new writes start (press Ctrl-C again to quit now)\n`);
+  controller.abort(new Error(name));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+// No top-level await: the bundle is CommonJS (Node 24 SEAs need a CJS entry).
+void runCli(process.argv.slice(2), {
+  out: process.stdout,
+  err: process.stderr,
+  stdoutIsTTY: Boolean(process.stdout.isTTY),
+  stderrIsTTY: Boolean(process.stderr.isTTY),
+  env: process.env,
+  signal: controller.signal,
+  now: () => new Date(),
+  readStdin,
+  readFile: (p) => fs.readFileSync(p, 'utf8'),
+  connect: defaultConnect,
+  spinner: (text) => ora({ text, stream: process.stderr }).start(),
+}).then((code) => {
+  process.exitCode = code;
+});
