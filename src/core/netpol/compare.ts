@@ -3,7 +3,7 @@
 // some port, endPort or resolved named port begins or ends. Nothing is sampled.
 import type { NetworkPolicy, Pod, Protocol } from '../model.ts';
 import { addressClasses, ownedAddresses, type AddressClass } from './address-space.ts';
-import { indexCluster, podAddress, podAddresses, podRef, type ClusterIndex, type Peer } from './cluster-index.ts';
+import { indexCluster, podAddresses, podRef, type ClusterIndex, type Peer } from './cluster-index.ts';
 import { compilePolicies, formatPolicy, PROTOCOLS } from './compile.ts';
 import { describeRanges } from './describe.ts';
 import { policyView, type PolicyView } from './evaluate.ts';
@@ -12,10 +12,13 @@ import { judge, judgedPorts, type Judgement } from './match.ts';
 import { ALL_PORTS, formatPorts, intersect, subtract, type PortSet } from './ports.ts';
 import type { Change, ClassEndpoint, Cluster, CompareScope, Comparison, ConnectionClass, DenyingSide } from './types.ts';
 
-type End = { kind: 'pod'; pod: Pod } | { kind: 'addresses'; cls: AddressClass };
+/** One endpoint class: a pod or an address class, with its peer and description per family, made once. */
+type End = ({ kind: 'pod'; pod: Pod } | { kind: 'addresses'; cls: AddressClass }) & {
+  peers: Partial<Record<Family, Peer>>;
+  described: Partial<Record<Family, ClassEndpoint>>;
+};
 
 interface Context {
-  index: ClusterIndex;
   before: PolicyView;
   after: PolicyView;
   owned: Record<Family, bigint[]>;
@@ -25,15 +28,19 @@ function selectionKey(view: PolicyView, pod: Pod): string {
   return view.selecting(pod).map((p) => p.key).sort().join('\n');
 }
 
-function peerOf(ctx: Context, end: End, family: Family): Peer | undefined {
-  if (end.kind === 'addresses') return end.cls.family === family ? end.cls.peer : undefined;
-  const address = podAddress(end.pod, family);
-  if (!address) return undefined;
-  return { kind: 'pod', pod: end.pod, namespaceLabels: ctx.index.namespaceLabels(end.pod.metadata.namespace), address };
+function podEnd(index: ClusterIndex, pod: Pod): End {
+  const namespaceLabels = index.namespaceLabels(pod.metadata.namespace);
+  const peers: End['peers'] = {};
+  for (const address of podAddresses(pod)) peers[address.family] ??= { kind: 'pod', pod, namespaceLabels, address };
+  return { kind: 'pod', pod, peers, described: {} };
 }
 
-function classEndpoint(ctx: Context, peer: Peer, end: End): ClassEndpoint {
-  if (end.kind === 'pod') return { kind: 'pod', pod: podRef(end.pod), address: formatIP(peer.address!) };
+function addressEnd(cls: AddressClass): End {
+  return { kind: 'addresses', cls, peers: { [cls.family]: cls.peer }, described: {} };
+}
+
+function classEndpoint(ctx: Context, end: End, family: Family): ClassEndpoint {
+  if (end.kind === 'pod') return { kind: 'pod', pod: podRef(end.pod), address: formatIP(end.peers[family]!.address!) };
   const { cls } = end;
   const ranges = cls.ranges.map((r) => ({ start: formatIP({ family: r.family, value: r.start }), end: formatIP({ family: r.family, value: r.end }) }));
   if (cls.peer.kind === 'node') {
@@ -43,6 +50,10 @@ function classEndpoint(ctx: Context, peer: Peer, end: End): ClassEndpoint {
   }
   const text = describeRanges(cls.ranges, ctx.owned[cls.family]);
   return { kind: 'external', ranges, description: `${text.text}${text.bridged ? ' outside pod and node addresses' : ''}` };
+}
+
+function described(ctx: Context, end: End, family: Family): ClassEndpoint {
+  return (end.described[family] ??= classEndpoint(ctx, end, family));
 }
 
 function describeEnd(e: ClassEndpoint): string {
@@ -71,10 +82,11 @@ function denyingSide(j: Judgement | undefined): DenyingSide[] {
 }
 
 /** Classes that `wasAllowed` admits and `now` denies, split by which side denies so each is uniform. */
-function changedClasses(change: Change, wasAllowed: PortSet, now: Sides, base: Omit<ConnectionClass, 'change' | 'ports' | 'deniedBy' | 'description'>): ConnectionClass[] {
+function changedClasses(change: Change, wasAllowed: PortSet, now: Sides, makeBase: () => Omit<ConnectionClass, 'change' | 'ports' | 'deniedBy' | 'description'>): ConnectionClass[] {
   const ports = allowedPorts(now);
   const lost = subtract(wasAllowed, intersect(ports.egress, ports.ingress));
   if (lost.length === 0) return [];
+  const base = makeBase();
   const egressDenied = subtract(lost, ports.egress);
   const parts: [PortSet, DenyingSide[]][] = [
     [subtract(egressDenied, ports.ingress), [...denyingSide(now.egress), ...denyingSide(now.ingress)]],
@@ -93,22 +105,24 @@ function changedClasses(change: Change, wasAllowed: PortSet, now: Sides, base: O
 
 function comparePair(ctx: Context, src: End, dst: End, protocols: readonly Protocol[], includeAllowed: boolean, out: Comparison): void {
   for (const family of [4, 6] as const) {
-    const srcPeer = peerOf(ctx, src, family);
-    const dstPeer = peerOf(ctx, dst, family);
+    const srcPeer = src.peers[family];
+    const dstPeer = dst.peers[family];
     if (!srcPeer || !dstPeer) continue;
-    const base = {
+    // Built only when a class comes out: most pairs change nothing.
+    const base = (protocol: Protocol) => ({
       family: family === 4 ? ('IPv4' as const) : ('IPv6' as const),
-      from: classEndpoint(ctx, srcPeer, src),
-      to: classEndpoint(ctx, dstPeer, dst),
-    };
+      from: described(ctx, src, family),
+      to: described(ctx, dst, family),
+      protocol,
+    });
     for (const protocol of protocols) {
       const before = judgeSides(ctx.before, srcPeer, dstPeer, protocol);
       const after = judgeSides(ctx.after, srcPeer, dstPeer, protocol);
       const b = allowedPorts(before);
-      out.denied.push(...changedClasses('denied', intersect(b.egress, b.ingress), after, { ...base, protocol }));
+      out.denied.push(...changedClasses('denied', intersect(b.egress, b.ingress), after, () => base(protocol)));
       if (includeAllowed) {
         const a = allowedPorts(after);
-        out.allowed.push(...changedClasses('allowed', intersect(a.egress, a.ingress), before, { ...base, protocol }));
+        out.allowed.push(...changedClasses('allowed', intersect(a.egress, a.ingress), before, () => base(protocol)));
       }
     }
   }
@@ -121,7 +135,6 @@ function comparePair(ctx: Context, src: End, dst: End, protocols: readonly Proto
 export function compareConnectivity(cluster: Cluster, before: NetworkPolicy[], after: NetworkPolicy[], scope: CompareScope = {}): Comparison {
   const index = indexCluster(cluster);
   const ctx: Context = {
-    index,
     before: policyView(compilePolicies(before)),
     after: policyView(compilePolicies(after)),
     owned: { 4: ownedAddresses(index, 4), 6: ownedAddresses(index, 6) },
@@ -131,8 +144,8 @@ export function compareConnectivity(cluster: Cluster, before: NetworkPolicy[], a
   const protocols = scope.protocols ?? PROTOCOLS;
   const inScope = (e: End) => e.kind === 'pod' && (!scope.namespaces || scope.namespaces.includes(e.pod.metadata.namespace));
 
-  const pods: End[] = index.networkPods.filter((p) => podAddresses(p).length > 0).map((pod) => ({ kind: 'pod', pod }));
-  const ends: End[] = [...pods, ...addressClasses(index, [...ctx.before.policies, ...ctx.after.policies]).map((cls) => ({ kind: 'addresses' as const, cls }))];
+  const pods = index.networkPods.filter((p) => podAddresses(p).length > 0).map((pod) => podEnd(index, pod));
+  const ends = [...pods, ...addressClasses(index, [...ctx.before.policies, ...ctx.after.policies]).map(addressEnd)];
   // Only pods whose selecting policies differ can change: egress from them or ingress to them.
   const changed = new Set(pods.filter((e) => e.kind === 'pod' && selectionKey(ctx.before, e.pod) !== selectionKey(ctx.after, e.pod)));
   for (const src of changed) {

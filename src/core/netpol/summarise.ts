@@ -54,21 +54,22 @@ function podsPhrase(pods: PodRef[], namespace: string, totals: Map<string, numbe
 
 function outsidePhrase(peers: ClassEndpoint[], direction: Direction, podPoints: Record<Family, bigint[]>): string {
   const ranges = peers.flatMap(toRanges).sort((a, b) => a.family - b.family || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-  const parts = ([4, 6] as const).flatMap((family) => {
+  const texts = ([4, 6] as const).flatMap((family) => {
     const own = ranges.filter((r) => r.family === family);
-    if (own.length === 0) return [];
-    const text = describeRanges(own, podPoints[family]);
-    return [`${text.text}${text.bridged ? ' outside pod IPs' : ''}`];
+    return own.length === 0 ? [] : [describeRanges(own, podPoints[family])];
   });
+  // Pod addresses are never part of these ranges; say so once when it shortened the text.
+  const bridged = texts.some((t) => t.bridged) ? ' outside pod IPs' : '';
+  const parts = [`${texts.map((t) => t.text).join(' and ')}${bridged}`];
   const notes: string[] = [];
   if (ranges.some(isPublic)) notes.push(direction === 'Egress' ? 'internet' : 'external clients and load balancers');
   const nodeAddresses = peers.flatMap((p) => (p.kind === 'node' ? p.ranges.map((r) => r.start) : []));
   if (nodeAddresses.length > 0) notes.push(`node addresses ${nodeAddresses.slice(0, MAX_NAMES).join(', ')}${nodeAddresses.length > MAX_NAMES ? ', …' : ''}`);
   const dns = parseIP(NODELOCAL_DNS)!;
-  if (peers.some((p) => p.kind === 'external' && toRanges(p).some((r) => r.family === 4 && r.start <= dns.value && dns.value <= r.end))) {
+  if (direction === 'Egress' && peers.some((p) => p.kind === 'external' && toRanges(p).some((r) => r.family === 4 && r.start <= dns.value && dns.value <= r.end))) {
     notes.push(`NodeLocal DNS ${NODELOCAL_DNS}`);
   }
-  return `${parts.join(' and ')}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+  return `${parts.join('')}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
 }
 
 function portsPhrase(byProtocol: Map<Protocol, PortSet>): string {
