@@ -19,7 +19,7 @@ export interface AddressClass {
   peer: Extract<Peer, { kind: 'node' | 'external' }>;
 }
 
-export function ipBlocksOf(policies: readonly CompiledPolicy[]): IPBlockPeer[] {
+function ipBlocksOf(policies: readonly CompiledPolicy[]): IPBlockPeer[] {
   const seen = new Map<string, IPBlockPeer>();
   for (const policy of policies) {
     for (const rule of [...policy.rules.Ingress, ...policy.rules.Egress]) {

@@ -1,7 +1,7 @@
 // Lookups over one cluster snapshot: pods by name and address, namespace labels, node addresses.
 // Built once per evaluator; nothing here is cached across calls.
 import type { Labels, Pod } from '../model.ts';
-import { formatIP, parseIP, type Address, type Family } from './ip.ts';
+import { parseIP, type Address, type Family } from './ip.ts';
 import type { Cluster, PodRef } from './types.ts';
 
 /** The API server adds this label to every namespace (since 1.21); selectors may rely on it. */
@@ -29,7 +29,7 @@ export function podKey(ref: PodRef): string {
   return `${ref.namespace}/${ref.name}`;
 }
 
-export function addressKey(a: Address): string {
+function addressKey(a: Address): string {
   return `${a.family}|${a.value}`;
 }
 
@@ -45,7 +45,7 @@ export function podAddress(pod: Pod, family: Family): Address | undefined {
   return podAddresses(pod).find((a) => a.family === family);
 }
 
-export function isNetworkPod(pod: Pod): boolean {
+function isNetworkPod(pod: Pod): boolean {
   return pod.hostNetwork !== true;
 }
 
@@ -93,14 +93,4 @@ export function indexCluster(cluster: Cluster): ClusterIndex {
     },
     nodeAddresses,
   };
-}
-
-export function describePeer(peer: Peer): string {
-  const at = peer.address ? ` (${formatIP(peer.address)})` : '';
-  if (peer.kind === 'pod') return `pod ${peer.pod.metadata.namespace}/${peer.pod.metadata.name}${at}`;
-  if (peer.kind === 'node') {
-    const via = peer.hostNetworkPod ? `hostNetwork pod ${peer.hostNetworkPod.metadata.namespace}/${peer.hostNetworkPod.metadata.name} on ` : '';
-    return `${via}node ${peer.node ?? '(unknown)'}${at}`;
-  }
-  return `external address ${formatIP(peer.address)}`;
 }

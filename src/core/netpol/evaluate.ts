@@ -94,7 +94,7 @@ function toPeer(index: ClusterIndex, endpoint: Endpoint, pod: Pod | undefined, e
   return { kind: 'pod', pod, namespaceLabels: index.namespaceLabels(pod.metadata.namespace), address };
 }
 
-export function resolvedEndpoint(peer: Peer): ResolvedEndpoint {
+function resolvedEndpoint(peer: Peer): ResolvedEndpoint {
   const address = peer.address ? formatIP(peer.address) : undefined;
   const at = address === undefined ? {} : { address };
   if (peer.kind === 'pod') return { kind: 'pod', pod: podRef(peer.pod), ...at };

@@ -23,10 +23,6 @@ export function familyMax(family: Family): bigint {
   return (1n << BigInt(familyBits(family))) - 1n;
 }
 
-export function wholeFamily(family: Family): AddressRange {
-  return { family, start: 0n, end: familyMax(family) };
-}
-
 function parseIPv4Value(text: string): bigint | undefined {
   const parts = text.split('.');
   if (parts.length !== 4) return undefined;

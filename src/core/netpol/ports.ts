@@ -75,10 +75,6 @@ export function isAllPorts(s: PortSet): boolean {
   return s.length === 1 && s[0]!.from === MIN_PORT && s[0]!.to === MAX_PORT;
 }
 
-export function samePorts(a: PortSet, b: PortSet): boolean {
-  return a.length === b.length && a.every((r, i) => r.from === b[i]!.from && r.to === b[i]!.to);
-}
-
 export function formatPorts(s: PortSet): string {
   if (isAllPorts(s)) return 'all ports';
   return s.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)).join(', ');

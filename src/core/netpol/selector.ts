@@ -12,8 +12,6 @@ export interface CompiledSelector {
   requirements: readonly Requirement[];
 }
 
-export const SELECT_ALL: CompiledSelector = { requirements: [] };
-
 export function compileSelector(selector: LabelSelector): CompiledSelector {
   const fromLabels = Object.entries(selector.matchLabels ?? {}).map(
     ([key, value]): Requirement => ({ key, operator: 'In', values: [value] }),
@@ -44,20 +42,4 @@ function requirementHolds(r: Requirement, labels: Labels): boolean {
 
 export function matchesSelector(selector: CompiledSelector, labels: Labels): boolean {
   return selector.requirements.every((r) => requirementHolds(r, labels));
-}
-
-export function selectsAll(selector: CompiledSelector): boolean {
-  return selector.requirements.length === 0;
-}
-
-export function formatSelector(selector: CompiledSelector): string {
-  if (selectsAll(selector)) return '{}';
-  return selector.requirements
-    .map((r) => {
-      if (r.operator === 'Exists') return r.key;
-      if (r.operator === 'DoesNotExist') return `!${r.key}`;
-      if (r.operator === 'In' && r.values.length === 1) return `${r.key}=${r.values[0]}`;
-      return `${r.key} ${r.operator === 'In' ? 'in' : 'notin'} (${r.values.join(',')})`;
-    })
-    .join(',');
 }

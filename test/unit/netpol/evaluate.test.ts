@@ -1,7 +1,7 @@
 // One line per rule: the concept page's statements and the upstream e2e scenarios, as our own cases.
 import assert from 'node:assert/strict';
 import type { NetworkPolicy } from '../../../src/core/model.ts';
-import { evaluate, EndpointError, type Cluster, type Connection, type DirectionReason } from '../../../src/core/netpol/index.ts';
+import { evaluate, explainVerdict, EndpointError, type Cluster, type Connection, type DirectionReason } from '../../../src/core/netpol/index.ts';
 import {
   catalogue, cidr, conn, e2eModel, ipAt, node, ns, nsSel, pod, podAt, podSel, policy, sctp, tcp, udp, withPolicies,
 } from './fixtures.ts';
@@ -222,5 +222,15 @@ describe('netpol evaluate: verdict data', () => {
     assert.throws(() => evaluate(e2eModel(), conn(podAt('x', 'nope'), x('a'))), EndpointError);
     assert.throws(() => evaluate(e2eModel(), conn(ipAt('10.0.0.300'), x('a'))), EndpointError);
     assert.throws(() => evaluate(e2eModel(), conn(podAt('x', 'a', '10.9.9.9'), x('b'))), EndpointError);
+  });
+  it('explains a verdict in sentences built from its data', () => {
+    const v = evaluate(withPolicies(e2eModel(), catalogue.clusterInternal('x')), conn(x('a'), ipAt('10.0.0.6'), 6443));
+    assert.deepEqual(explainVerdict(v), [
+      'TCP 6443 from pod x/a (10.244.0.10) to node n2 (10.0.0.6): denied',
+      'egress: denied, x/cluster-internal selects x/a but no egress rule allows this peer, port and protocol',
+      'ingress: not judged, that end is not a pod on the pod network',
+    ]);
+    const probe = evaluate(withPolicies(e2eModel(), denyIngressX), conn(ipAt('10.0.0.5'), x('a'), 8080));
+    assert.equal(explainVerdict(probe)[2], "ingress: allowed, traffic from x/a's own node is always allowed (isolated by x/default-deny-ingress)");
   });
 });
