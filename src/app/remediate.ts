@@ -11,6 +11,7 @@ import { REPORT_API_VERSION } from '../core/report.ts';
 import { makeScope, type ScopeOptions } from '../core/scope.ts';
 import { forEachBounded } from './pool.ts';
 import type { AppDeps, Cluster } from './ports.ts';
+import { checkCreates } from './connectivity.ts';
 import { readClusterSnapshot } from './snapshot.ts';
 
 export interface RemediateOptions {
@@ -18,6 +19,8 @@ export interface RemediateOptions {
   placeholder: PlaceholderOptions;
   dryRun: DryRun;
   concurrency: number;
+  /** Apply even when the connectivity proof finds connections the change would deny. */
+  acceptDisruption: boolean;
 }
 
 // Failures after which every further write would fail the same way: stop starting new ones.
@@ -31,7 +34,25 @@ export async function runRemediate(o: RemediateOptions, cluster: Cluster, deps: 
   const created = new Map<string, NetworkPolicy>();
   let fatal: ApiError | undefined;
 
-  if (o.dryRun === 'client') {
+  const notes = [...snapshot.notes];
+  // The proof runs before any write: what would each change deny that is allowed today?
+  const proof = plan.creates.length > 0 ? await checkCreates(cluster, snapshot, plan.creates, deps) : undefined;
+  notes.push(...(proof?.notes ?? []));
+  const connectivity = (ns: string) => {
+    const broken = proof?.broken.get(ns) ?? [];
+    return { unchanged: broken.length === 0, broken };
+  };
+  const disruptive = plan.creates.filter((p) => !connectivity(p.metadata.namespace).unchanged);
+  if (disruptive.length > 0 && !o.acceptDisruption) {
+    for (const p of plan.creates) {
+      results.set(p.metadata.namespace, {
+        namespace: p.metadata.namespace,
+        status: 'FAILED',
+        reason: `Refused: template ${o.placeholder.template} would deny connections allowed today (see below); nothing was written`,
+        error: { kind: 'Disruption', message: `template ${o.placeholder.template} denies connections allowed today in ${disruptive.length} namespace(s)`, hint: 'use the allow-all template, or pass --accept-disruption' },
+      });
+    }
+  } else if (o.dryRun === 'client') {
     for (const p of plan.creates) results.set(p.metadata.namespace, createOutcome(p, undefined, 'client'));
   } else {
     let done = 0;
@@ -51,11 +72,10 @@ export async function runRemediate(o: RemediateOptions, cluster: Cluster, deps: 
     for (const p of plan.creates) if (!results.has(p.metadata.namespace)) results.set(p.metadata.namespace, notAttempted(p, why));
   }
 
-  const notes = [...snapshot.notes];
   if (o.dryRun === 'none' && created.size > 0 && !deps.signal.aborted && !fatal) {
     await withdrawWhereOthersAppeared(cluster, created, results, notes, deps);
   }
-  const all = [...plan.decided, ...plan.creates.map((p) => results.get(p.metadata.namespace) as RemediateResult)]
+  const all = [...plan.decided, ...plan.creates.map((p) => ({ ...(results.get(p.metadata.namespace) as RemediateResult), connectivity: connectivity(p.metadata.namespace) }))]
     .sort((a, b) => a.namespace.localeCompare(b.namespace));
   return {
     apiVersion: REPORT_API_VERSION,

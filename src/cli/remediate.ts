@@ -40,6 +40,7 @@ export const remediateCommand: Command = {
       placeholder: { name, template: toTemplate(argv['template']), version: VERSION },
       dryRun: toDryRun(argv['dry-run'] as string | undefined),
       concurrency: toConcurrency(argv['concurrency']),
+      acceptDisruption: Boolean(argv['accept-disruption']),
     };
     const report = await runRemediate(options, ctx.cluster(), ctx.deps);
     ctx.print(report, (style) => renderRemediation(report, style));

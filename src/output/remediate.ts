@@ -6,7 +6,7 @@ import type { Style } from './style.ts';
 export function renderRemediation(r: RemediationReport, style: Style): string {
   const w = nameWidth(r.results.map((x) => x.namespace));
   const lines = r.results.map((x) => {
-    const extra = x.connectivity ? (x.connectivity.unchanged ? '; connectivity unchanged' : `; DENIES ${x.connectivity.broken.length} connection class(es) allowed today`) : '';
+    const extra = x.connectivity?.unchanged && (x.status === 'FIXED' || x.status === 'PLANNED') ? '; connectivity unchanged' : '';
     const hint = x.error && x.status !== 'UNKNOWN' ? ` (${x.error.hint})` : '';
     return resultLine(style, x.namespace, x.status, `${x.reason}${extra}${hint}`, w);
   });
@@ -23,6 +23,16 @@ export function renderRemediation(r: RemediationReport, style: Style): string {
   lines.push(stat('Policy Application Failures', s.failures));
   if (s.unknown) lines.push(stat('Outcome Unknown', s.unknown));
   lines.push('', `Placeholder: ${r.policyName} (template ${r.template})`);
+  const proved = r.results.filter((x) => x.connectivity);
+  if (proved.length > 0) {
+    const broken = proved.filter((x) => !x.connectivity?.unchanged);
+    lines.push('', 'CONNECTIVITY (checked over every address, port and protocol, for existing and future pods):');
+    if (broken.length === 0) lines.push(`  [✓] connectivity unchanged in all ${proved.length} namespace(s) this run changes`);
+    for (const x of broken) {
+      lines.push(`  [✗] ${x.namespace}: would deny connections allowed today:`);
+      for (const b of x.connectivity?.broken ?? []) lines.push(`        - ${b}`);
+    }
+  }
   if (r.interrupted) lines.push('[!] Interrupted: no new writes were started after the signal; the lines above say what was done.');
   for (const n of r.notes) lines.push(`[!] ${n}`);
   return `${lines.join('\n')}\n`;

@@ -24,6 +24,11 @@ interface Context {
   owned: Record<Family, bigint[]>;
 }
 
+function opensAll(view: PolicyView, pod: Pod, d: 'Egress' | 'Ingress'): boolean {
+  const isolating = view.selecting(pod).filter((p) => p.isolates[d]);
+  return isolating.length === 0 || isolating.some((p) => p.rules[d].some((r) => r.peers === 'all' && r.ports === 'all'));
+}
+
 function selectionKey(view: PolicyView, pod: Pod): string {
   return view.selecting(pod).map((p) => p.key).sort().join('\n');
 }
@@ -142,21 +147,30 @@ export function compareConnectivity(cluster: Cluster, before: NetworkPolicy[], a
   const problems = [...new Set([...ctx.before.policies, ...ctx.after.policies].flatMap((p) => p.problems))];
   const out: Comparison = { denied: [], allowed: [], problems };
   const protocols = scope.protocols ?? PROTOCOLS;
-  const inScope = (e: End) => e.kind === 'pod' && (!scope.namespaces || scope.namespaces.includes(e.pod.metadata.namespace));
+  const wanted = scope.namespaces ? new Set(scope.namespaces) : undefined;
+  const inScope = (e: End) => e.kind === 'pod' && (!wanted || wanted.has(e.pod.metadata.namespace));
 
   const pods = index.networkPods.filter((p) => podAddresses(p).length > 0).map((pod) => podEnd(index, pod));
   const ends = [...pods, ...addressClasses(index, [...ctx.before.policies, ...ctx.after.policies]).map(addressEnd)];
   // Only pods whose selecting policies differ can change: egress from them or ingress to them.
   const changed = new Set(pods.filter((e) => e.kind === 'pod' && selectionKey(ctx.before, e.pod) !== selectionKey(ctx.after, e.pod)));
+  // Exact shortcut: a changed pod whose side allows everything afterwards (not isolated, or isolated
+  // by a rule with no peers and no ports) cannot turn any connection into a denied one on that side.
+  // With the allow-all placeholder that is every pod, so the proof stays linear in the pod count.
+  const onlyNew = !(scope.includeNewlyAllowed ?? false);
+  const open = { Egress: new Set<End>(), Ingress: new Set<End>() };
+  for (const e of changed) for (const d of ['Egress', 'Ingress'] as const) if (e.kind === 'pod' && opensAll(ctx.after, e.pod, d)) open[d].add(e);
+  const cannotBeDenied = (src: End, dst: End) =>
+    onlyNew && (!changed.has(src) || open.Egress.has(src)) && (!changed.has(dst) || open.Ingress.has(dst));
   for (const src of changed) {
     for (const dst of ends) {
-      if (inScope(src) || inScope(dst)) comparePair(ctx, src, dst, protocols, scope.includeNewlyAllowed ?? false, out);
+      if (!cannotBeDenied(src, dst) && (inScope(src) || inScope(dst))) comparePair(ctx, src, dst, protocols, !onlyNew, out);
     }
   }
   for (const src of ends) {
     if (changed.has(src)) continue;
     for (const dst of changed) {
-      if (inScope(src) || inScope(dst)) comparePair(ctx, src, dst, protocols, scope.includeNewlyAllowed ?? false, out);
+      if (!cannotBeDenied(src, dst) && (inScope(src) || inScope(dst))) comparePair(ctx, src, dst, protocols, !onlyNew, out);
     }
   }
   return out;
