@@ -2,9 +2,13 @@
 // audit: 0 compliant, 1 not compliant, 2 could not check.
 // remediate: 0 nothing to do, 1 policies applied (or would be, in a dry run), 2 any failure.
 // rollback: 0 success (also nothing to do), 2 any failure.
+// can-reach: 0 allowed, 1 denied, 2 error (bad endpoint, unknown pod, unresolved port, forbidden).
+// prune: 0 nothing to prune, 1 placeholders removed (or would be, without --yes or in a dry run), 2 any failure.
+import type { CanReachReport } from '../app/can-reach.ts';
 import type { AuditReport } from '../core/report.ts';
 import { CisNetpolError } from '../core/errors.ts';
 import type { RemediationReport } from '../core/remediate.ts';
+import type { PruneReport } from '../core/prune.ts';
 import type { RollbackReport } from '../core/rollback.ts';
 import type { Sink } from './io.ts';
 
@@ -12,6 +16,9 @@ export const EXIT_OK = 0;
 export const EXIT_NONCOMPLIANT = 1;
 export const EXIT_FIXED = 1;
 export const EXIT_ERROR = 2;
+export const EXIT_ALLOWED = 0;
+export const EXIT_DENIED = 1;
+export const EXIT_PRUNED = 1;
 
 export function auditExit(r: AuditReport): number {
   if (r.summary.errors > 0) return EXIT_ERROR;
@@ -25,6 +32,15 @@ export function remediateExit(r: RemediationReport): number {
 
 export function rollbackExit(r: RollbackReport): number {
   return r.interrupted || r.summary.failures > 0 || r.summary.unknown > 0 ? EXIT_ERROR : EXIT_OK;
+}
+
+export function canReachExit(r: CanReachReport): number {
+  return r.allowed ? EXIT_ALLOWED : EXIT_DENIED;
+}
+
+export function pruneExit(r: PruneReport): number {
+  if (r.interrupted || r.summary.failures > 0 || r.summary.unknown > 0) return EXIT_ERROR;
+  return r.summary.removed + r.summary.planned > 0 ? EXIT_PRUNED : EXIT_OK;
 }
 
 /** One line for the user (what, where, what next); the stack only with -v. */

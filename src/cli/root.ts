@@ -3,16 +3,18 @@ import yargs, { type Argv } from 'yargs';
 import { UsageError } from '../core/errors.ts';
 import { VERSION } from '../version.ts';
 import { auditCommand } from './audit.ts';
+import { canReachCommand } from './can-reach.ts';
 import type { Command } from './command.ts';
 import { makeContext } from './context.ts';
 import { EXIT_ERROR, reportError } from './exit.ts';
 import { globalOptions, type GlobalFlags } from './flags.ts';
 import type { IO } from './io.ts';
+import { pruneCommand } from './prune.ts';
 import { remediateCommand } from './remediate.ts';
 import { rollbackCommand } from './rollback.ts';
 import { versionCommand } from './version-cmd.ts';
 
-export const COMMANDS: Command[] = [auditCommand, remediateCommand, rollbackCommand, versionCommand];
+export const COMMANDS: Command[] = [auditCommand, remediateCommand, rollbackCommand, pruneCommand, canReachCommand, versionCommand];
 
 const NAME = 'kubectl cis-netpol';
 

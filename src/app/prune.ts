@@ -1,0 +1,111 @@
+// Use case: prune. Read every namespace and policy (connectivity depends on all of them), plan
+// which placeholders go, prove what that denies on today's pods and nodes, then act only with --yes.
+import { ApiError } from '../core/errors.ts';
+import type { NetworkPolicy } from '../core/model.ts';
+import {
+  CHANGED_REASON, planPrune, pruneConnectivity, pruneMode, pruneOutcome, pruneReport, unchangedSincePlan,
+  type PruneConnectivity, type PruneReport, type PruneResult,
+} from '../core/prune.ts';
+import type { DryRun } from '../core/remediate.ts';
+import { makeScope, type ScopeOptions } from '../core/scope.ts';
+import { listClusterWide } from './can-reach.ts';
+import { forEachBounded } from './pool.ts';
+import type { AppDeps, Cluster } from './ports.ts';
+import { readClusterSnapshot } from './snapshot.ts';
+
+export interface PruneOptions {
+  scope: ScopeOptions;
+  dryRun: DryRun;
+  /** --yes: without it (and without --dry-run=server) nothing is deleted. */
+  yes: boolean;
+  force: boolean;
+  concurrency: number;
+}
+
+const FATAL = new Set(['Unreachable', 'TLS', 'Unauthorized', 'Timeout']);
+
+function toApiError(err: unknown): ApiError {
+  return err instanceof ApiError ? err : new ApiError('Other', String(err), 'run again with -v');
+}
+
+export async function runPrune(o: PruneOptions, cluster: Cluster, deps: AppDeps): Promise<PruneReport> {
+  const scope = makeScope(o.scope); // validates globs before any request
+  const mode = pruneMode(o.dryRun, o.yes);
+  // Every namespace and policy: a connection's verdict also depends on the other end's namespace.
+  const snapshot = await readClusterSnapshot(cluster, { ...o.scope, namespaces: [] }, deps);
+  const present = new Set(snapshot.namespaces.map((n) => n.metadata.name));
+  const plan = planPrune({ ...snapshot, missing: o.scope.namespaces.filter((n) => !present.has(n)) }, scope, o.force);
+  const notes = [...snapshot.notes];
+
+  let connectivity = new Map<string, PruneConnectivity>();
+  if (plan.deletes.length > 0) {
+    deps.progress.update('Listing pods and nodes');
+    const { pods, nodes } = await listClusterWide(cluster, ['pods', 'nodes'], 'prune needs "list" on pods and nodes to show which connections removing the placeholder denies');
+    deps.progress.update('Comparing connectivity with and without the placeholders');
+    const t0 = performance.now();
+    const proof = pruneConnectivity({ namespaces: snapshot.namespaces, pods, nodes, policies: snapshot.policies }, plan.deletes);
+    deps.log(`connectivity proof: ${plan.deletes.length} placeholders, ${pods.length} pods, ${nodes.length} nodes in ${Math.round(performance.now() - t0)} ms`);
+    connectivity = proof.byNamespace;
+    notes.push(...proof.problems);
+    if (snapshot.unreadable.length > 0) notes.push('Some namespaces\' NetworkPolicies could not be read: connections to and from their pods are judged without them');
+  }
+
+  const results: PruneResult[] = [...plan.decided];
+  const byNamespace = new Map<string, NetworkPolicy[]>();
+  for (const p of plan.deletes) byNamespace.set(p.metadata.namespace, [...(byNamespace.get(p.metadata.namespace) ?? []), p]);
+  const remainingIn = (ns: string) => snapshot.policies.filter((p) => p.metadata.namespace === ns && !plan.deletes.includes(p)).map((p) => p.metadata.name).sort();
+
+  if (mode === 'plan' || mode === 'client') {
+    for (const p of plan.deletes) results.push(pruneOutcome(p, remainingIn(p.metadata.namespace), undefined, mode, connectivity.get(p.metadata.namespace)));
+  } else {
+    let fatal: ApiError | undefined;
+    let done = 0;
+    const namespaces = [...byNamespace.keys()];
+    const started = await forEachBounded(namespaces, o.concurrency, () => deps.signal.aborted || fatal !== undefined, async (ns) => {
+      const deletes = byNamespace.get(ns) ?? [];
+      const remaining = remainingIn(ns);
+      const proof = connectivity.get(ns);
+      // Re-read just before acting: the plan shown is only valid for the policies it was computed from.
+      let current: NetworkPolicy[];
+      try {
+        current = await cluster.listPolicies(ns);
+      } catch (err) {
+        const e = toApiError(err);
+        if (FATAL.has(e.kind)) fatal ??= e;
+        for (const p of deletes) results.push(pruneOutcome(p, remaining, e, mode, proof));
+        return;
+      }
+      if (!unchangedSincePlan(snapshot.policies.filter((p) => p.metadata.namespace === ns), current)) {
+        for (const p of deletes) results.push({ namespace: ns, policy: p.metadata.name, status: 'KEPT', reason: CHANGED_REASON, remaining, ...(proof ? { connectivity: proof } : {}) });
+        return;
+      }
+      for (const p of deletes) {
+        let error: ApiError | undefined;
+        try {
+          await cluster.deletePolicy(p, { dryRun: mode === 'server' });
+        } catch (err) {
+          error = toApiError(err);
+          if (FATAL.has(error.kind)) fatal ??= error;
+        }
+        results.push(pruneOutcome(p, remaining, error, mode, proof));
+        deps.progress.update(`Removing placeholders ${++done}/${plan.deletes.length}`);
+      }
+    });
+    const why = deps.signal.aborted ? 'interrupted' : `stopped after: ${fatal?.message}`;
+    for (const ns of namespaces) {
+      if (started.has(ns)) continue;
+      for (const p of byNamespace.get(ns) ?? []) results.push({ namespace: ns, policy: p.metadata.name, status: 'FAILED', reason: `Not attempted: ${why}`, remaining: remainingIn(ns) });
+    }
+  }
+
+  return pruneReport({
+    timestamp: deps.now().toISOString(),
+    source: snapshot.source,
+    dryRun: o.dryRun,
+    confirmed: o.yes,
+    mode,
+    interrupted: deps.signal.aborted,
+    results,
+    notes,
+  });
+}
