@@ -44,6 +44,11 @@ export function scopeOptions<T>(y: Argv<T>) {
     .option('include-system', { type: 'boolean', default: false, describe: 'Also check kube-system, kube-public, kube-node-lease and kube-*, openshift-*, calico-*' });
 }
 
+/** A string, so that a bad value is quoted as typed (a number option would turn "abc" into NaN). */
+export function concurrencyOption<T>(y: Argv<T>, describe: string, fallback: number) {
+  return y.option('concurrency', { type: 'string', default: String(fallback), describe });
+}
+
 export function dryRunOption<T>(y: Argv<T>) {
   return y.option('dry-run', {
     type: 'string',
@@ -78,16 +83,21 @@ export function toDryRun(v: string | undefined): DryRun {
   throw new UsageError(`invalid --dry-run value "${v}"`, 'use --dry-run, --dry-run=client or --dry-run=server');
 }
 
-/** kubectl's --request-timeout: a number of seconds or a duration with s/m/h; 0 means none. */
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** kubectl's --request-timeout: seconds, or a Go duration such as 1m30s; 0 means none. */
 export function toTimeoutMs(v: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(v).trim());
-  if (!m) throw new UsageError(`invalid --request-timeout "${v}"`, 'use a duration such as 30s, 2m or 0 for no timeout');
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000;
-  return Math.round(Number(m[1]) * unit);
+  const text = String(v).trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) {
+    throw new UsageError(`invalid --request-timeout "${v}"`, 'use a duration such as 30s, 1m30s, or 0 for no timeout');
+  }
+  return Math.round(parts.reduce((ms, p) => ms + Number(p[1]) * (UNITS[p[2] ?? 's'] ?? 1000), 0));
 }
 
 export function toConcurrency(v: unknown): number {
-  const n = Number(v);
+  const n = /^\d+$/.test(String(v).trim()) ? Number(v) : Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`invalid --concurrency "${String(v)}": must be a whole number from 1 to 256`, 'the default suits most clusters; lower it for a busy API server');
   return n;
 }

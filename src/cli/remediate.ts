@@ -5,7 +5,7 @@ import { renderRemediation } from '../output/remediate.ts';
 import { VERSION } from '../version.ts';
 import type { Command } from './command.ts';
 import { remediateExit } from './exit.ts';
-import { dryRunOption, scopeOptions, toConcurrency, toDryRun, toScope, type ScopeFlags } from './flags.ts';
+import { concurrencyOption, dryRunOption, scopeOptions, toConcurrency, toDryRun, toScope, type ScopeFlags } from './flags.ts';
 
 /** Creates in flight at once; see docs/benchmarks.md for the measurement behind it. */
 export const DEFAULT_CONCURRENCY = 16;
@@ -25,11 +25,10 @@ export const remediateCommand: Command = {
     ['kubectl cis-netpol remediate --exclude "sandbox-*"', 'all but some namespaces'],
   ],
   builder: (y) =>
-    dryRunOption(scopeOptions(y))
+    concurrencyOption(dryRunOption(scopeOptions(y)), 'Creates in flight at once', DEFAULT_CONCURRENCY)
       .option('policy-name', { type: 'string', default: DEFAULT_POLICY_NAME, describe: 'Name of the placeholder NetworkPolicy' })
       .option('template', { type: 'string', default: 'allow-all', describe: 'allow-all (changes no traffic) or cluster-internal (the original guide\'s YAML: cuts traffic to and from outside the pod network)' })
-      .option('accept-disruption', { type: 'boolean', default: false, describe: 'Apply a template even though it denies connections allowed today' })
-      .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Creates in flight at once' }),
+      .option('accept-disruption', { type: 'boolean', default: false, describe: 'Apply a template even though it denies connections allowed today' }),
   async run(argv, ctx) {
     const name = String(argv['policy-name']);
     if (name.length > 63 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {

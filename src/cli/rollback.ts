@@ -2,7 +2,7 @@ import { runRollback } from '../app/rollback.ts';
 import { renderRollback } from '../output/rollback.ts';
 import type { Command } from './command.ts';
 import { rollbackExit } from './exit.ts';
-import { dryRunOption, scopeOptions, toConcurrency, toDryRun, toScope, type ScopeFlags } from './flags.ts';
+import { concurrencyOption, dryRunOption, scopeOptions, toConcurrency, toDryRun, toScope, type ScopeFlags } from './flags.ts';
 import { DEFAULT_CONCURRENCY } from './remediate.ts';
 
 export const rollbackCommand: Command = {
@@ -13,9 +13,8 @@ export const rollbackCommand: Command = {
     ['kubectl cis-netpol rollback -n staging', 'remove the placeholder from one namespace'],
   ],
   builder: (y) =>
-    dryRunOption(scopeOptions(y))
-      .option('force', { type: 'boolean', default: false, describe: 'Also remove placeholders someone edited since we created them' })
-      .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Deletes in flight at once' }),
+    concurrencyOption(dryRunOption(scopeOptions(y)), 'Deletes in flight at once', DEFAULT_CONCURRENCY)
+      .option('force', { type: 'boolean', default: false, describe: 'Also remove placeholders someone edited since we created them' }),
   async run(argv, ctx) {
     const options = {
       scope: toScope(argv as unknown as ScopeFlags),

@@ -4,6 +4,8 @@ import { isLegacyName, isOurs } from './placeholder.ts';
 import { REPORT_API_VERSION, type AuditFinding, type AuditNote, type AuditReport, type Snapshot } from './report.ts';
 import type { Scope } from './scope.ts';
 
+export const NOT_FOUND = 'Namespace not found';
+
 export function policiesByNamespace(policies: NetworkPolicy[]): Map<string, NetworkPolicy[]> {
   const by = new Map<string, NetworkPolicy[]>();
   for (const p of policies) {
@@ -60,7 +62,7 @@ export function audit(snapshot: Snapshot, scope: Scope, now: Date): AuditReport 
     }
   }
   for (const name of snapshot.missing) {
-    findings.push({ namespace: name, status: 'ERROR', policies: [], reason: 'Namespace not found', notes: [] });
+    findings.push({ namespace: name, status: 'ERROR', policies: [], reason: NOT_FOUND, notes: [] });
   }
   const count = (s: AuditFinding['status']) => findings.filter((f) => f.status === s).length;
   const summary = {

@@ -1,5 +1,5 @@
 // Remediation: which namespaces get a placeholder, and how each write's outcome is reported. Pure.
-import { audit } from './audit.ts';
+import { audit, NOT_FOUND } from './audit.ts';
 import { ApiError, outcomeUnknown } from './errors.ts';
 import type { NetworkPolicy } from './model.ts';
 import { placeholderPolicy, type PlaceholderOptions, type TemplateName } from './placeholder.ts';
@@ -42,9 +42,16 @@ export function planRemediation(snapshot: Snapshot, scope: Scope, o: Placeholder
     if (f.status === 'FAIL') creates.push(placeholderPolicy(f.namespace, o));
     else if (f.status === 'PASS') decided.push({ namespace: f.namespace, status: 'PASS', reason: `Already has ${f.policies.length === 1 ? 'a NetworkPolicy' : `${f.policies.length} NetworkPolicies`} (${f.policies.join(', ')})` });
     else if (f.status === 'SKIPPED') decided.push({ namespace: f.namespace, status: 'SKIPPED', reason: f.reason, ...(f.skip ? { skip: f.skip } : {}) });
-    else decided.push({ namespace: f.namespace, status: 'ERROR', reason: f.reason, error: { kind: 'NotFound', message: `namespace "${f.namespace}" not found`, hint: 'check the name given to -n' } });
+    else decided.push({ namespace: f.namespace, status: 'ERROR', reason: f.reason, error: errorOfFinding(f.namespace, f.reason) });
   }
   return { creates, decided };
+}
+
+/** A namespace the audit could not judge: missing (-n names it, it does not exist) or unreadable. */
+export function errorOfFinding(namespace: string, reason: string): Failure {
+  return reason === NOT_FOUND
+    ? { kind: 'NotFound', message: `namespace "${namespace}" not found`, hint: 'check the name given to -n' }
+    : { kind: 'Unreadable', message: reason, hint: 'grant "list" on networkpolicies in this namespace; see deploy/rbac.yaml' };
 }
 
 export function failureOf(err: ApiError): Failure {

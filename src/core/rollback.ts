@@ -34,6 +34,9 @@ export function planRollback(snapshot: Snapshot, scope: Scope, force: boolean): 
     if (isUnmodified(p) || force) deletes.push(p);
     else kept.push({ namespace: p.metadata.namespace, policy: p.metadata.name, status: 'KEPT', reason: 'Edited since cis-netpol created it (spec differs from the template); use --force to remove it anyway' });
   }
+  // A namespace we could not look into may hold a placeholder we cannot see: never a silent success.
+  for (const name of snapshot.missing) kept.push({ namespace: name, policy: '-', status: 'FAILED', reason: 'Namespace not found' });
+  for (const u of snapshot.unreadable) kept.push({ namespace: u.namespace, policy: '-', status: 'FAILED', reason: `Could not read NetworkPolicies: ${u.message}` });
   return { deletes, kept };
 }
 

@@ -55,6 +55,8 @@ function readFile(file: string): Record<string, unknown> {
   } catch (err) {
     throw new ConfigError(`cannot read kubeconfig ${file}: ${(err as Error).message}`, 'check the path given to --kubeconfig or $KUBECONFIG');
   }
+  // kubectl treats an empty (or comment-only) file as an empty config; js-yaml 5 throws on it.
+  if (text.split('\n').every((l) => l.trim() === '' || l.trim().startsWith('#'))) return {};
   let doc: unknown;
   try {
     doc = yaml.load(text);

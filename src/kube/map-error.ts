@@ -24,7 +24,7 @@ function parseStatus(body: unknown): Status {
     try {
       return JSON.parse(body) as Status;
     } catch {
-      return { message: body.slice(0, 200) };
+      return body.trim() ? { message: body.slice(0, 200) } : {};
     }
   }
   return (body && typeof body === 'object' ? body : {}) as Status;
@@ -44,7 +44,7 @@ function header(headers: unknown, name: string): string | undefined {
 
 function fromStatus(code: number, body: unknown, headers: unknown, w: Where): ApiError {
   const st = parseStatus(body);
-  const msg = st.message ?? `HTTP ${code}`;
+  const msg = st.message || `HTTP ${code}`;
   const at = `(context "${w.context}", ${w.server})`;
   const make = (kind: ApiErrorKind, message: string, hint: string, retryAfter?: number) => new ApiError(kind, message, hint, code, retryAfter);
   if (code === 401) {
@@ -85,7 +85,7 @@ export function toApiError(err: unknown, w: Where): ApiError {
     return new ApiError('TLS', `TLS failure talking to ${at}: ${e.cause?.message ?? code}`, 'check certificate-authority in the kubeconfig matches the server certificate');
   }
   if (code || /fetch failed/.test(e?.message ?? '')) {
-    const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'host not found' : e?.cause?.message ?? code ?? 'connection failed';
+    const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'host not found' : e?.cause?.message || code || 'connection failed';
     return new ApiError('Unreachable', `cannot reach ${at}: ${why}`, 'check that the cluster is running and the kubeconfig server address is right (`kubectl cluster-info`)');
   }
   return new ApiError('Other', `${scope(w)} failed: ${e?.message ?? String(err)}`, 'run again with -v for details');

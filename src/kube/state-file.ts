@@ -14,14 +14,16 @@ export interface ClusterState {
 
 type Raw = { kind?: string; items?: unknown[]; metadata?: { name?: string } };
 
-function flatten(doc: unknown, out: Raw[]): void {
+function flatten(doc: unknown, out: Raw[], itemKind?: string): void {
   if (!doc || typeof doc !== 'object') return;
   const d = doc as Raw;
   if (Array.isArray(d.items) && (d.kind === 'List' || d.kind?.endsWith('List'))) {
-    for (const item of d.items) flatten(item, out);
+    // A typed list (NamespaceList, from `kubectl get --raw`) leaves kind off its items.
+    const inferred = d.kind !== 'List' ? d.kind?.slice(0, -'List'.length) : undefined;
+    for (const item of d.items) flatten(item, out, inferred);
     return;
   }
-  out.push(d);
+  out.push(d.kind || !itemKind ? d : { ...d, kind: itemKind });
 }
 
 export function parseStateFile(text: string, where: string): ClusterState {
@@ -33,7 +35,6 @@ export function parseStateFile(text: string, where: string): ClusterState {
   }
   const state: ClusterState = { namespaces: [], policies: [], pods: [], nodes: [] };
   for (const o of objects) {
-    // Lists written by kubectl omit kind on items only for typed lists; infer from the list then.
     switch (o.kind) {
       case 'Namespace': state.namespaces.push(toNamespace(o)); break;
       case 'NetworkPolicy': state.policies.push(toPolicy(o)); break;

@@ -20,5 +20,5 @@ export function banner(title: string, timestamp: string): string[] {
 }
 
 export function stat(label: string, value: number | string): string {
-  return `  ${`${label}:`.padEnd(29)}${value}`;
+  return `  ${`${label}:`.padEnd(32)}${value}`;
 }

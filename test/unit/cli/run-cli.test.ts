@@ -92,7 +92,7 @@ describe('cli/runCli: help, version, usage errors', () => {
     [['audit', '-n', 'a', '-A'], 'error: -n/--namespace and -A/--all-namespaces cannot be used together (next: use one of them)'],
     [['audit', '-o', 'wide'], 'error: unknown output format "wide" (next: use -o table, -o json or -o yaml)'],
     [['audit', '--json', '-o', 'yaml'], 'error: --json conflicts with -o yaml (next: use one of them)'],
-    [['audit', '--request-timeout', 'soon'], 'error: invalid --request-timeout "soon" (next: use a duration such as 30s, 2m or 0 for no timeout)'],
+    [['audit', '--request-timeout', 'soon'], 'error: invalid --request-timeout "soon" (next: use a duration such as 30s, 1m30s, or 0 for no timeout)'],
     [['remediate', '--dry-run=maybe'], 'error: invalid --dry-run value "maybe" (next: use --dry-run, --dry-run=client or --dry-run=server)'],
     [['remediate', '--template', 'deny-all'], 'error: unknown --template "deny-all" (next: use one of: allow-all, cluster-internal)'],
     [['remediate', '--policy-name', 'Bad_Name'], 'error: invalid --policy-name "Bad_Name": must be a DNS subdomain name of at most 63 characters (next: e.g. --policy-name cis-default-allow)'],

@@ -175,7 +175,6 @@ describe('output/remediate: renderRemediation', () => {
 // KNOWN BUG (reported, not fixed here): stat() in src/output/lines.ts pads labels to 29 columns,
 // and "Namespaces Failing 5.3.2 After:" is 31 characters, so its value is glued to the colon.
 // The golden files hold the line with one space; drop this once the layout is fixed.
-const separateOverflowingStat = (text: string) => text.replace(/^(  Namespaces Failing 5\.3\.2 After:)(?=\S)/m, '$1 ');
 
 async function rollback(dryRun: DryRun, build = rollbackWorld): Promise<RollbackReport> {
   return runRollback({ scope: scopeOptions(), dryRun, force: false, concurrency: 1 }, build(), deps());
@@ -196,16 +195,16 @@ function rollbackWorld() {
 
 describe('output/rollback: renderRollback', () => {
   it('golden: removed, kept, failed, unknown, and what fails 5.3.2 again', async () => {
-    matchesGolden('rollback-mixed.txt', separateOverflowingStat(renderRollback(await rollback('none'), PLAIN)));
+    matchesGolden('rollback-mixed.txt', renderRollback(await rollback('none'), PLAIN));
   });
 
   it('golden: server dry run, interrupted, with a note', async () => {
     const r = await rollback('server', () => state().namespace('a').ours('a').namespace('b').ours('b').policy('b', 'web').cluster());
-    matchesGolden('rollback-dry-run.txt', separateOverflowingStat(renderRollback({ ...r, interrupted: true, notes: ['a note from the reader'] }, PLAIN)));
+    matchesGolden('rollback-dry-run.txt', renderRollback({ ...r, interrupted: true, notes: ['a note from the reader'] }, PLAIN));
   });
 
   it('golden: nothing to remove', async () => {
-    matchesGolden('rollback-empty.txt', separateOverflowingStat(renderRollback(await rollback('none', () => state().namespace('a').policy('a', 'web').cluster()), PLAIN)));
+    matchesGolden('rollback-empty.txt', renderRollback(await rollback('none', () => state().namespace('a').policy('a', 'web').cluster()), PLAIN));
   });
 });
 
