@@ -174,9 +174,12 @@ function notesFor(state: ClusterState, source: Snapshot['source'], r: Omit<CanRe
   const notes: string[] = [];
   for (const d of [r.egress, r.ingress]) {
     for (const rule of d.rules.filter((x) => x.placeholder)) {
+      // Only where it overrides something: alone, the namespace would be non-isolated without it anyway.
       const { namespace, name } = rule.policy;
+      const own = state.policies.filter((p) => p.metadata.namespace === namespace && !isOurs(p)).map((p) => p.metadata.name).sort();
+      if (own.length === 0) continue;
       notes.push(
-        `${namespace}/${name} is the cis-netpol placeholder: it allows every connection, so no stricter policy in namespace ${namespace} can deny one while it exists (policies are additive); once real policies are in place, remove it with \`kubectl cis-netpol prune -n ${namespace}\``,
+        `${namespace}/${name} is the cis-netpol placeholder: it allows every connection, so ${namespace}'s own ${own.length === 1 ? 'policy' : 'policies'} (${own.join(', ')}) cannot deny this one while it exists (policies are additive); remove it with \`kubectl cis-netpol prune -n ${namespace}\``,
       );
     }
   }

@@ -4,7 +4,7 @@
 import { policiesByNamespace } from './audit.ts';
 import { outcomeUnknown, type ApiError } from './errors.ts';
 import type { Namespace, NetworkPolicy, Node, Pod } from './model.ts';
-import { compareConnectivity, summarise } from './netpol/index.ts';
+import { compareConnectivity, summarise, type ConnectionClass } from './netpol/index.ts';
 import { isOurs, isUnmodified } from './placeholder.ts';
 import { failureOf, type DryRun, type Failure } from './remediate.ts';
 import { REPORT_API_VERSION, type Snapshot } from './report.ts';
@@ -22,6 +22,8 @@ export interface PruneConnectivity {
   classes: number;
   /** Pod-network pods with an address in the namespace: the comparison covers today's pods. */
   pods: number;
+  /** The exact classes (every address range, port range and protocol) the lines summarise. */
+  details: ConnectionClass[];
 }
 
 export interface PruneResult {
@@ -102,11 +104,13 @@ export function pruneConnectivity(state: ConnectivityState, deletes: NetworkPoli
   const lines = new Map(summarise(cluster, comparison.denied).map((s) => [s.namespace, s.lines]));
   for (const ns of targets) {
     const denied = lines.get(ns) ?? [];
+    const details = comparison.denied.filter((c) => c.deniedBy.some((d) => d.pod.namespace === ns));
     byNamespace.set(ns, {
       unchanged: denied.length === 0,
       denied,
-      classes: comparison.denied.filter((c) => c.deniedBy.some((d) => d.pod.namespace === ns)).length,
+      classes: details.length,
       pods: state.pods.filter((p) => p.metadata.namespace === ns && !p.hostNetwork && p.podIPs.length > 0).length,
+      details,
     });
   }
   return { byNamespace, problems: comparison.problems };

@@ -20,7 +20,10 @@ function connectivityLines(r: PruneResult): string[] {
     return [`${pad}connectivity unchanged: ${why}`];
   }
   const verb = r.status === 'REMOVED' ? 'became' : 'become';
-  return [`${pad}${verb} denied (${c.classes} connection class${c.classes === 1 ? '' : 'es'}, ${pods}):`, ...c.denied.map((l) => `${pad}  - ${l}`)];
+  return [
+    `${pad}${verb} denied (${c.classes} connection class${c.classes === 1 ? '' : 'es'}, ${pods}; the detailed list: -o json, connectivity.details):`,
+    ...c.denied.map((l) => `${pad}  - ${l}`),
+  ];
 }
 
 export function renderPrune(r: PruneReport, style: Style): string {

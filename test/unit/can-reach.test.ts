@@ -145,7 +145,16 @@ describe('can-reach: canReach (pure)', () => {
     const r = judge(opts(podAt('dev', 'client'), podAt('legacy', 'svc'), 443));
     assert.equal(r.verdict, 'ALLOWED');
     assert.deepEqual(r.ingress.rules.map((x) => [x.policy.name, x.placeholder]), [['cis-default-allow', true]]);
-    assert.ok(r.notes.some((n) => n.startsWith('legacy/cis-default-allow is the cis-netpol placeholder') && n.includes('prune -n legacy')));
+    assert.deepEqual(r.notes, [
+      'legacy/cis-default-allow is the cis-netpol placeholder: it allows every connection, so legacy\'s own policy (deny-all) cannot deny this one while it exists (policies are additive); remove it with `kubectl cis-netpol prune -n legacy`',
+    ]);
+  });
+
+  it('no such note where the placeholder is the only policy (it overrides nothing there)', () => {
+    const state = world();
+    state.policies = state.policies.filter((p) => p.metadata.name !== 'deny-all');
+    const r = judge(opts(podAt('dev', 'client'), podAt('legacy', 'svc'), 443), state);
+    assert.deepEqual([r.verdict, r.ingress.rules.map((x) => x.placeholder), r.notes], ['ALLOWED', [true], []]);
   });
 
   it('notes a pod without an address, and connections no policy can judge', () => {

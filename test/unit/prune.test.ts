@@ -100,7 +100,8 @@ describe('core/prune: pruneConnectivity', () => {
 
   it('lists what the remaining policies deny once the placeholder goes', () => {
     const shop = proof().byNamespace.get('shop');
-    assert.ok(shop && !shop.unchanged && shop.classes > 0 && shop.pods === 2);
+    assert.ok(shop && !shop.unchanged && shop.classes === shop.details.length && shop.pods === 2);
+    assert.ok(shop.details.every((c) => c.change === 'denied' && c.deniedBy.every((d) => d.pod.namespace === 'shop')));
     assert.deepEqual(shop.denied, [
       'egress from 1 of 2 pods in ns shop (api) to 0.0.0.0/0 outside pod IPs (internet, node addresses 10.0.0.5, NodeLocal DNS 169.254.20.10) on all ports',
       'egress from 1 of 2 pods in ns shop (api) to the only pod in ns open (any) on all ports',
@@ -115,11 +116,11 @@ describe('core/prune: pruneConnectivity', () => {
   });
 
   it('unchanged where the remaining policies allow everything the placeholder did', () => {
-    assert.deepEqual(proof().byNamespace.get('open'), { unchanged: true, denied: [], classes: 0, pods: 1 });
+    assert.deepEqual(proof().byNamespace.get('open'), { unchanged: true, denied: [], classes: 0, pods: 1, details: [] });
   });
 
   it('a namespace without pods today: unchanged, and says it covered no pod', () => {
-    assert.deepEqual(proof().byNamespace.get('quiet'), { unchanged: true, denied: [], classes: 0, pods: 0 });
+    assert.deepEqual(proof().byNamespace.get('quiet'), { unchanged: true, denied: [], classes: 0, pods: 0, details: [] });
   });
 
   it('nothing to remove: no comparison at all', () => {
@@ -277,7 +278,7 @@ describe('output/prune', () => {
       '[+] quiet                               PLANNED    cis-default-allow: Would be removed, leaving policy default-deny-all (run again with --yes to remove it)',
     ]);
     assert.match(text, /\n {6}connectivity unchanged: no pod with an IP today; pods started later get only what default-deny-all allows\n/);
-    assert.match(text, /\n {6}become denied \(\d+ connection classes, 2 pods with an IP\):\n {8}- egress from 1 of 2 pods in ns shop \(api\) to 0\.0\.0\.0\/0/);
+    assert.match(text, /\n {6}become denied \(\d+ connection classes, 2 pods with an IP; the detailed list: -o json, connectivity\.details\):\n {8}- egress from 1 of 2 pods in ns shop \(api\) to 0\.0\.0\.0\/0/);
     assert.match(text, /\[✓\] solo +KEPT +cis-default-allow: Only NetworkPolicy in the namespace/);
     assert.match(text, /PLAN ONLY: nothing was deleted\. Run again with --yes/);
     assert.match(text, /Placeholders To Remove: +3\n {2}Placeholders Kept: +1\n {2}Failures: +0\n {2}Namespaces Losing Traffic: +1\n/);
