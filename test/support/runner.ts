@@ -95,15 +95,27 @@ const WRAPPER_VARS = [
   'KUBECTL_CIS_NETPOL', 'KREW_ROOT', 'CIS_NETPOL_NAMESPACES', 'CIS_NETPOL_REQUEST_TIMEOUT', 'CIS_NETPOL_TIMEOUT', 'NO_COLOR',
 ];
 
+/** What the shipped cis_config.json puts in the environment of 5.3.2's scripts, in the runner's order. */
+export const SHIPPED_RUNNER_ENV: Record<string, string> = {
+  // remediation_config.global
+  BACKUP_ENABLED: 'true', BACKUP_DIR: '/var/backups/cis-remediation', DRY_RUN: 'false', WAIT_FOR_API: 'true', API_CHECK_INTERVAL: '5', API_MAX_RETRIES: '60',
+  // remediation_config.checks["5.3.2"], keys upper-cased (enabled: true, as docs/runner.md says to set it)
+  ENABLED: 'true', DESCRIPTION: 'Ensure NetworkPolicies are defined (Allow-All for Safety First Strategy)', LEVEL: 'L1', TARGET: 'Master Node',
+  POLICY_TYPE: 'allow-all', REASON: 'Safety First Strategy - Allow-all NetworkPolicies prevent breaking existing cluster traffic',
+  REMEDIATION_NOTE: 'Enable only after implementing proper network segmentation policy and thorough testing', REQUIRES_HEALTH_CHECK: 'true',
+  // remediation_config.environment_overrides
+  PSS_MODE: 'warn-audit', AUDIT_LEVEL: 'Metadata', ENFORCE_MODE: 'disabled',
+};
+
 /**
- * The environment the runner builds for 5.3.2: its own, KUBECONFIG, the global DRY_RUN=false
- * override and the shipped entry's POLICY_TYPE=allow-all; then the test's additions. The plugin is
- * the built executable unless a test removes KUBECTL_CIS_NETPOL to exercise the lookup.
+ * The environment the runner builds for 5.3.2: its own, KUBECONFIG, then what the shipped config
+ * adds (SHIPPED_RUNNER_ENV), then the test's additions. The plugin is the built executable unless a
+ * test removes KUBECTL_CIS_NETPOL to exercise the lookup.
  */
 export function runnerEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of WRAPPER_VARS) delete env[k];
-  Object.assign(env, { KUBECONFIG: adminKubeconfig(), KUBECTL_CIS_NETPOL: builtBinary(), DRY_RUN: 'false', POLICY_TYPE: 'allow-all' });
+  Object.assign(env, { KUBECONFIG: adminKubeconfig(), KUBECTL_CIS_NETPOL: builtBinary() }, SHIPPED_RUNNER_ENV);
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
     else env[k] = v;
