@@ -34,6 +34,8 @@ const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 // client-node 2.0.1 builds a new undici Agent (a new TLS handshake) for every request; reusing the
 // first keeps connections alive. The same hook attaches the run's abort signal and the timeout.
 // createDispatcher is private in the typings, hence the instance patch rather than a subclass.
+// SIGINT aborts reads only: a write in flight is let finish (bounded by the timeout), because an
+// aborted write may still have been applied, and its outcome could then only be reported unknown.
 function pooledKubeConfig(signal: AbortSignal, timeoutMs: number): KubeConfig {
   const kc = new KubeConfig();
   const inner = kc as unknown as { createDispatcher: (...a: unknown[]) => unknown };
@@ -43,9 +45,9 @@ function pooledKubeConfig(signal: AbortSignal, timeoutMs: number): KubeConfig {
   const apply = kc.applySecurityAuthentication.bind(kc);
   kc.applySecurityAuthentication = async (context: RequestContext) => {
     await apply(context);
-    const signals = [signal];
+    const signals = String(context.getHttpMethod()) === 'GET' ? [signal] : [];
     if (timeoutMs > 0) signals.push(AbortSignal.timeout(timeoutMs));
-    context.setSignal(AbortSignal.any(signals) as never);
+    if (signals.length > 0) context.setSignal(AbortSignal.any(signals) as never);
   };
   return kc;
 }
@@ -97,7 +99,9 @@ export class KubeClient {
         this.opts.log(`${label}: ok (${Math.round(performance.now() - t0)} ms)`);
         return out;
       } catch (raw) {
-        const err = toApiError(raw, this.where(w));
+        let err = toApiError(raw, this.where(w));
+        // fetch rejects with the abort reason itself (main.ts: Error('SIGINT')), not an AbortError.
+        if (this.opts.signal.aborted && err.kind === 'Other') err = new ApiError('Aborted', `interrupted: ${label}`, 'run the command again');
         this.opts.log(`${label}: ${err.kind}${err.status ? ` ${err.status}` : ''} (${Math.round(performance.now() - t0)} ms)`);
         if (err.kind !== 'Throttled' || attempt >= max || this.opts.signal.aborted) throw err;
         // Retry-After when given (capped), else exponential; full jitter so workers do not re-synchronise.
