@@ -96,7 +96,7 @@ export async function listClusterWide<K extends keyof Listed>(cluster: Cluster, 
     throw new ApiError(
       'Forbidden',
       `forbidden: this user may not list ${what} cluster-wide (context "${context}", ${server}); ${purpose}`,
-      `grant "list" on ${what} cluster-wide in a ClusterRole (the README has one)${otherwise ? `, or ${otherwise}` : ''}`,
+      `grant "list" on ${what} cluster-wide (deploy/rbac.yaml: ClusterRole cis-netpol-connectivity for pods and nodes, cis-netpol-audit for namespaces and networkpolicies)${otherwise ? `, or ${otherwise}` : ''}`,
       403,
     );
   }
