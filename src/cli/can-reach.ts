@@ -66,10 +66,10 @@ export const canReachCommand: Command = {
   name: 'can-reach',
   describe: 'Say whether NetworkPolicies allow one connection, and which policies and rules decide it',
   examples: [
-    ['kubectl cis-netpol can-reach --from shop/frontend-5c7f --to shop/db-0 --port 5432', 'pod to pod'],
-    ['kubectl cis-netpol can-reach --from shop/frontend-5c7f --to 203.0.113.9 --port 443', 'egress to an outside address'],
-    ['kubectl cis-netpol can-reach --from kube-system/coredns-6f6b --to shop/web-0 --port http', 'a named container port of the destination'],
-    ['kubectl get ns,pods,nodes,netpol -A -o yaml | kubectl cis-netpol can-reach -f - --from a/x --to b/y --port 53/UDP', 'a saved state'],
+    ['kubectl cis-netpol can-reach --from shop/web --to shop/db --port 5432', 'pod to pod'],
+    ['kubectl cis-netpol can-reach --from shop/web --to 203.0.113.9 --port 443', 'to an address outside'],
+    ['kubectl cis-netpol can-reach --from dev/x --to shop/web --port http', 'a named port of the destination'],
+    ['kubectl cis-netpol can-reach -f state.yaml --from a/x --to b/y --port 53/UDP', 'a saved state'],
   ],
   builder: (y) =>
     y
