@@ -16,6 +16,7 @@ const NET = `10.${randomInt(128, 192)}.${randomInt(0, 256)}`;
 let hosts = 10;
 const nextIP = () => `${NET}.${hosts++}`;
 const nodes: string[] = [];
+const pods: [string, string][] = [];
 
 interface PodSpec {
   labels: Record<string, string>;
@@ -41,6 +42,7 @@ function makePod(namespace: string, name: string, node: string, spec: PodSpec): 
     spec: { nodeName: node, containers: [{ name: 'main', image: 'registry.k8s.io/pause:3.10', ports: spec.ports ?? [] }] },
   };
   kubectlOk(['create', '-f', '-'], { input: JSON.stringify(pod) });
+  pods.push([namespace, name]);
   kubectlOk(['patch', 'pod', '-n', namespace, name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { podIP: ip, podIPs: [{ ip }] } })]);
   return ip;
 }
@@ -51,7 +53,10 @@ function apply(yaml: string): void {
 
 const fingerprint = (o: Obj) => ({ uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion });
 
+// Other suites read every pod and node of the shared cluster: leave none of ours behind. Without a
+// kubelet a pod is only gone when force-deleted.
 after(() => {
+  for (const [ns, name] of pods.splice(0)) kubectl(['delete', 'pod', '-n', ns, name, '--grace-period=0', '--force', '--ignore-not-found']);
   for (const n of nodes.splice(0)) kubectl(['delete', 'node', n, '--ignore-not-found', '--wait=false']);
 });
 
