@@ -29,7 +29,9 @@ function parser(args: string[]): Argv {
     .demandCommand(1, `name a command: ${COMMANDS.map((c) => c.name).join(', ')}`)
     .recommendCommands()
     .wrap(100)
-    .epilogue('Exit codes: audit 0 compliant / 1 not compliant / 2 could not check; remediate 0 nothing to do / 1 applied / 2 failure; rollback 0 / 2.');
+    .epilogue(
+      'Exit codes: audit 0 compliant / 1 not compliant / 2 could not check; remediate and prune 0 nothing to do / 1 applied (or would be) / 2 failure; rollback 0 done / 2 failure; can-reach 0 allowed / 1 denied / 2 error.',
+    );
   for (const c of COMMANDS) {
     y = y.command(c.name, c.describe, (sub) => {
       let b = c.builder(sub).usage(`${NAME} ${c.name} [flags]\n\n${c.describe}`);
@@ -38,6 +40,15 @@ function parser(args: string[]): Argv {
     });
   }
   return y;
+}
+
+/** A typo of a command name: one edit away, or the same letters in another order. */
+function closeTo(name: string, typed: string): boolean {
+  if ([...name].sort().join('') === [...typed].sort().join('')) return true;
+  if (Math.abs(name.length - typed.length) > 1) return false;
+  let i = 0;
+  while (i < name.length && name[i] === typed[i]) i++;
+  return name.slice(i + 1) === typed.slice(i + 1) || name.slice(i) === typed.slice(i + 1) || name.slice(i + 1) === typed.slice(i);
 }
 
 type Parsed = { error?: Error; argv: Record<string, unknown>; output: string };
@@ -53,8 +64,11 @@ export async function runCli(args: string[], io: IO): Promise<number> {
   const { error, argv, output } = await parse(args);
   const verbose = Number(argv?.['verbose'] ?? 0);
   if (error) {
-    const cmd = typeof argv?._ === 'object' && Array.isArray(argv._) && argv._[0] ? ` ${String(argv._[0])}` : '';
-    return reportError(new UsageError(error.message, `see \`${NAME}${cmd} --help\``), io.err, verbose);
+    const first = Array.isArray(argv?._) && argv._[0] !== undefined ? String(argv._[0]) : undefined;
+    const known = COMMANDS.find((c) => c.name === first);
+    const near = first && !known ? COMMANDS.find((c) => closeTo(c.name, first)) : undefined;
+    const hint = near ? `did you mean \`${NAME} ${near.name}\`? see \`${NAME} --help\`` : `see \`${NAME}${known ? ` ${known.name}` : ''} --help\``;
+    return reportError(new UsageError(error.message, hint), io.err, verbose);
   }
   if (output) {
     io.out.write(output.endsWith('\n') ? output : `${output}\n`);
