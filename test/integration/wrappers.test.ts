@@ -54,16 +54,19 @@ function tempDir(): string {
   return d;
 }
 
-/** The two scripts alone in <dir>/Level_1_Master_Node, as a user copies them into the toolkit. */
-function copiedScripts(): { dir: string; audit: string; remediate: string } {
+const LIB = path.join(path.dirname(SCRIPTS.audit), '5.3.2_netpol_lib.sh');
+
+/** The 5.3.2 files alone in <dir>/Level_1_Master_Node, as a user copies them into the toolkit. */
+function copiedScripts(withLib = true): { dir: string; audit: string; remediate: string } {
   const dir = tempDir();
   fs.mkdirSync(path.join(dir, 'Level_1_Master_Node'));
-  const copy = (m: Mode) => {
-    const to = path.join(dir, 'Level_1_Master_Node', path.basename(SCRIPTS[m]));
-    fs.copyFileSync(SCRIPTS[m], to);
+  const copy = (from: string) => {
+    const to = path.join(dir, 'Level_1_Master_Node', path.basename(from));
+    fs.copyFileSync(from, to);
     return to;
   };
-  return { dir, audit: copy('audit'), remediate: copy('remediate') };
+  if (withLib) copy(LIB);
+  return { dir, audit: copy(SCRIPTS.audit), remediate: copy(SCRIPTS.remediate) };
 }
 
 /** A loopback port with nothing listening on it. */
@@ -121,10 +124,14 @@ describe('Level_1_Master_Node wrappers under the CIS unified runner', () => {
       }
     });
 
-    it('share one block of settings and plugin handling, byte for byte', () => {
-      const block = (t: string) => /# ---- BEGIN shared block[\s\S]*# ---- END shared block ----/.exec(t)?.[0];
-      assert.ok(block(texts.audit));
-      assert.equal(block(texts.remediate), block(texts.audit));
+    it('copied without the shared 5.3.2_netpol_lib.sh: a clear FAIL_REASON, exit 2', async () => {
+      const copy = copiedScripts(false);
+      for (const mode of ['audit', 'remediate'] as const) {
+        const r = await runWrapper(mode, { script: copy[mode], env: {} });
+        assertStatus(r, 'FAIL', 2);
+        assert.match(r.stdout, /\[FAIL_REASON\] .*5\.3\.2_netpol_lib\.sh is missing/);
+        assert.match(r.stdout, /\[FIX_HINT\] copy Level_1_Master_Node\/5\.3\.2_netpol_lib\.sh/);
+      }
     });
   });
 
