@@ -6,7 +6,8 @@
 // Options:
 //   --entry FILE        bundle another entry (for testing the pipeline)
 //   --no-code-cache     build the blob with useCodeCache: false
-//   --out FILE          write the executable elsewhere (default dist/kubectl-cis_netpol)
+//   --out FILE          write the executable elsewhere (default dist/kubectl-cis_netpol), and the
+//                       bundle beside it as FILE.cjs
 //   --bundle-only       stop after the bundle
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -32,16 +33,16 @@ const pkg = await readPackageJson();
 const dist = path.join(REPO_ROOT, 'dist');
 await mkdir(dist, { recursive: true });
 
+const out = opts.out ? path.resolve(opts.out) : path.join(dist, BIN_NAME);
 const b = await bundle({
   entry: opts.entry ? path.resolve(opts.entry) : undefined,
-  outfile: path.join(dist, `${BIN_NAME}.cjs`),
+  outfile: `${out}.cjs`,
   version: pkg.version,
 });
 console.log(`bundle  ${path.relative(REPO_ROOT, b.outfile)}  ${b.bytes} bytes (${mb(b.bytes)})  ${b.ms.toFixed(0)} ms`);
 for (const [name, bytes] of topInputs(b.metafile)) console.log(`        ${mb(bytes).padStart(9)}  ${name}`);
 if (opts['bundle-only']) process.exit(0);
 
-const out = opts.out ? path.resolve(opts.out) : path.join(dist, BIN_NAME);
 const sea = await buildSea({
   main: b.outfile,
   nodeBinary: HOST_NODE,
