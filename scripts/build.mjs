@@ -9,7 +9,10 @@
 //   --out FILE          write the executable elsewhere (default dist/kubectl-cis_netpol), and the
 //                       bundle beside it as FILE.cjs
 //   --bundle-only       stop after the bundle
-import { mkdir } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BIN_NAME, HOST_NODE, REPO_ROOT, buildSea, bundle, executableInfo, mb, readPackageJson, topInputs } from './lib/sea.mjs';
@@ -26,6 +29,26 @@ const { values: opts } = parseArgs({
 if (process.platform !== 'linux' || process.arch !== 'x64') {
   console.error(`build: the executable is built on linux/x64 only (this is ${process.platform}/${process.arch})`);
   process.exit(2);
+}
+
+/** --version answers, and NODE_OPTIONS cannot inject code (execArgvExtension: "none"). */
+async function smokeTest(exe, version) {
+  const work = await mkdtemp(path.join(tmpdir(), 'cis-netpol-smoke-'));
+  try {
+    const marker = path.join(work, 'injected');
+    const evil = path.join(work, 'evil.cjs');
+    await writeFile(evil, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\n`);
+    for (const env of [{ NODE_OPTIONS: '' }, { NODE_OPTIONS: `--require ${evil}` }]) {
+      const r = spawnSync(exe, ['--version'], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+      if (r.status !== 0 || r.stdout.trim() !== version) {
+        throw new Error(`build: ${exe} --version gave ${JSON.stringify(r.stdout.trim())} (exit ${r.status}) with NODE_OPTIONS=${JSON.stringify(env.NODE_OPTIONS)}: ${r.stderr}`);
+      }
+    }
+    if (existsSync(marker)) throw new Error(`build: NODE_OPTIONS=--require injected code into ${exe}`);
+    console.log(`check   --version prints ${version}; NODE_OPTIONS=--require is ignored`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }
 
 const started = performance.now();
@@ -52,6 +75,7 @@ const sea = await buildSea({
 });
 const info = await executableInfo(out);
 if (info.format !== 'elf' || info.arch !== 'amd64') throw new Error(`build: ${out} is ${info.format}/${info.arch}, expected elf/amd64`);
+await smokeTest(out, pkg.version);
 console.log(`blob    ${sea.blobBytes} bytes (${mb(sea.blobBytes)})${opts['no-code-cache'] ? ' (no code cache)' : ' (with code cache)'}`);
 console.log(`node    ${sea.baseBytes} bytes (${mb(sea.baseBytes)}) after strip`);
 console.log(`exe     ${path.relative(REPO_ROOT, out)}  ${sea.bytes} bytes (${mb(sea.bytes)})  ${sea.ms.toFixed(0)} ms`);
