@@ -1,7 +1,6 @@
 // The only file that touches `process`: streams, environment, signals and the exit code.
 import fs from 'node:fs';
 import ora from 'ora';
-import { defaultConnect } from './cli/context.ts';
 import { runCli } from './cli/root.ts';
 
 const controller = new AbortController();
@@ -32,7 +31,8 @@ void runCli(process.argv.slice(2), {
   now: () => new Date(),
   readStdin,
   readFile: (p) => fs.readFileSync(p, 'utf8'),
-  connect: defaultConnect,
+  // Loaded on first use: client-node and undici cost ~80 ms of CPU at start-up (docs/release.md).
+  connect: async (o) => new (await import('./kube/client.ts')).KubeClient(o),
   spinner: (text) => ora({ text, stream: process.stderr }).start(),
 }).then((code) => {
   process.exitCode = code;

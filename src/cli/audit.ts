@@ -28,7 +28,7 @@ export const auditCommand: Command = {
       }
       source = { kind: 'file', path: file === '-' ? '<stdin>' : file, state: parseStateFile(text, file === '-' ? 'stdin' : file) };
     } else {
-      source = { kind: 'cluster', cluster: ctx.cluster() };
+      source = { kind: 'cluster', cluster: await ctx.cluster() };
     }
     const report = await runAudit(source, scope, ctx.deps);
     ctx.print(report, (style) => renderAudit(report, style));

@@ -52,7 +52,7 @@ export function parsePort(value: string): PortSpec {
 }
 
 async function sourceOf(file: string | undefined, ctx: CommandContext): Promise<SnapshotSource> {
-  if (file === undefined) return { kind: 'cluster', cluster: ctx.cluster() };
+  if (file === undefined) return { kind: 'cluster', cluster: await ctx.cluster() };
   let text: string;
   try {
     text = file === '-' ? await ctx.io.readStdin() : ctx.io.readFile(file);

@@ -1,7 +1,6 @@
 // What every command needs once its flags are validated: deps for the app layer, the cluster
 // client, and a way to print the report in the chosen format.
 import type { AppDeps, Cluster, Progress } from '../app/ports.ts';
-import { KubeClient } from '../kube/client.ts';
 import { renderMachine } from '../output/machine.ts';
 import type { Style } from '../output/style.ts';
 import { toOutput, toTimeoutMs, type GlobalFlags, type OutputFormat } from './flags.ts';
@@ -15,7 +14,7 @@ export interface CommandContext {
   verbose: number;
   deps: AppDeps;
   /** Connects lazily: a bad kubeconfig is reported only by commands that talk to a cluster. */
-  cluster(): Cluster;
+  cluster(): Promise<Cluster>;
   print(report: object, table: (style: Style) => string): void;
 }
 
@@ -46,7 +45,7 @@ export function makeContext(io: IO, f: GlobalFlags): CommandContext {
     };
   }
   const color = f.color && io.stdoutIsTTY && output === 'table' && !io.env['NO_COLOR'];
-  let client: Cluster | undefined;
+  let client: Promise<Cluster> | undefined;
   return {
     io,
     output,
@@ -54,21 +53,17 @@ export function makeContext(io: IO, f: GlobalFlags): CommandContext {
     verbose,
     deps: { now: () => io.now(), progress, log, signal: io.signal, version: VERSION },
     cluster: () =>
-      (client ??= io.connect({
+      (client ??= Promise.resolve().then(() => io.connect({
         kubeconfig: f.kubeconfig,
         context: f.context,
         env: io.env,
         requestTimeoutMs: timeoutMs,
         signal: io.signal,
         log,
-      })),
+      }))),
     print(report, table) {
       progress.stop();
       io.out.write(output === 'table' ? table({ color }) : renderMachine(report, output));
     },
   };
-}
-
-export function defaultConnect(o: ConstructorParameters<typeof KubeClient>[0]): Cluster {
-  return new KubeClient(o);
 }

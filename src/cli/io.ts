@@ -17,8 +17,9 @@ export interface IO {
   now(): Date;
   readStdin(): Promise<string>;
   readFile(path: string): string;
-  /** Builds the cluster client; tests of the CLI edge may replace it. */
-  connect(o: ClientOptions): Cluster;
+  /** Builds the cluster client; tests of the CLI edge may replace it. main.ts loads client-node
+   *  lazily here, so commands that never connect (--version, -f files) start fast. */
+  connect(o: ClientOptions): Cluster | Promise<Cluster>;
   /** Spinner on stderr (terminals only). */
   spinner?(text: string): { text: string; stop(): void };
 }

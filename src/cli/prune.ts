@@ -27,7 +27,7 @@ export const pruneCommand: Command = {
       force: Boolean(argv['force']),
       concurrency: toConcurrency(argv['concurrency']),
     };
-    const report = await runPrune(options, ctx.cluster(), ctx.deps);
+    const report = await runPrune(options, await ctx.cluster(), ctx.deps);
     ctx.print(report, (style) => renderPrune(report, style));
     return pruneExit(report);
   },

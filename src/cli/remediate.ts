@@ -41,7 +41,7 @@ export const remediateCommand: Command = {
       concurrency: toConcurrency(argv['concurrency']),
       acceptDisruption: Boolean(argv['accept-disruption']),
     };
-    const report = await runRemediate(options, ctx.cluster(), ctx.deps);
+    const report = await runRemediate(options, await ctx.cluster(), ctx.deps);
     ctx.print(report, (style) => renderRemediation(report, style));
     return remediateExit(report);
   },

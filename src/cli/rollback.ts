@@ -22,7 +22,7 @@ export const rollbackCommand: Command = {
       force: Boolean(argv['force']),
       concurrency: toConcurrency(argv['concurrency']),
     };
-    const report = await runRollback(options, ctx.cluster(), ctx.deps);
+    const report = await runRollback(options, await ctx.cluster(), ctx.deps);
     ctx.print(report, (style) => renderRollback(report, style));
     return rollbackExit(report);
   },
