@@ -52,6 +52,11 @@ function pooledKubeConfig(signal: AbortSignal, timeoutMs: number): KubeConfig {
   return kc;
 }
 
+/** user:password@ in a URL (a kubeconfig server may carry one) never reaches a message or a report. */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1***@');
+}
+
 export interface ClusterIdentity {
   context: string;
   server: string;
@@ -77,7 +82,7 @@ export class KubeClient {
     }
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new ConfigError(`context "${kc.getCurrentContext()}" has no cluster`, 'fix the context with `kubectl config set-context`');
-    this.identity = { context: kc.getCurrentContext(), server: cluster.server };
+    this.identity = { context: kc.getCurrentContext(), server: redactUrlCredentials(cluster.server) };
     this.core = kc.makeApiClient(CoreV1Api);
     this.net = kc.makeApiClient(NetworkingV1Api);
   }
@@ -102,6 +107,8 @@ export class KubeClient {
         let err = toApiError(raw, this.where(w));
         // fetch rejects with the abort reason itself (main.ts: Error('SIGINT')), not an AbortError.
         if (this.opts.signal.aborted && err.kind === 'Other') err = new ApiError('Aborted', `interrupted: ${label}`, 'run the command again');
+        // fetch quotes the whole URL when it refuses one with credentials in it.
+        if (redactUrlCredentials(err.message) !== err.message) err = new ApiError(err.kind, redactUrlCredentials(err.message), err.hint, err.status, err.retryAfter);
         this.opts.log(`${label}: ${err.kind}${err.status ? ` ${err.status}` : ''} (${Math.round(performance.now() - t0)} ms)`);
         if (err.kind !== 'Throttled' || attempt >= max || this.opts.signal.aborted) throw err;
         // Retry-After when given (capped), else exponential; full jitter so workers do not re-synchronise.
