@@ -1,6 +1,5 @@
 // Use case: prune. Read every namespace and policy (connectivity depends on all of them), plan
 // which placeholders go, prove what that denies on today's pods and nodes, then act only with --yes.
-import { ApiError } from '../core/errors.ts';
 import type { NetworkPolicy } from '../core/model.ts';
 import {
   CHANGED_REASON, planPrune, pruneConnectivity, pruneMode, pruneOutcome, pruneReport, unchangedSincePlan,
@@ -9,7 +8,7 @@ import {
 import type { DryRun } from '../core/remediate.ts';
 import { makeScope, type ScopeOptions } from '../core/scope.ts';
 import { listClusterWide } from './can-reach.ts';
-import { forEachBounded } from './pool.ts';
+import { writeEach } from './pool.ts';
 import type { AppDeps, Cluster } from './ports.ts';
 import { readClusterSnapshot } from './snapshot.ts';
 
@@ -20,12 +19,6 @@ export interface PruneOptions {
   yes: boolean;
   force: boolean;
   concurrency: number;
-}
-
-const FATAL = new Set(['Unreachable', 'TLS', 'Unauthorized', 'Timeout']);
-
-function toApiError(err: unknown): ApiError {
-  return err instanceof ApiError ? err : new ApiError('Other', String(err), 'run again with -v');
 }
 
 export async function runPrune(o: PruneOptions, cluster: Cluster, deps: AppDeps): Promise<PruneReport> {
@@ -58,21 +51,16 @@ export async function runPrune(o: PruneOptions, cluster: Cluster, deps: AppDeps)
   if (mode === 'plan' || mode === 'client') {
     for (const p of plan.deletes) results.push(pruneOutcome(p, remainingIn(p.metadata.namespace), undefined, mode, connectivity.get(p.metadata.namespace)));
   } else {
-    let fatal: ApiError | undefined;
     let done = 0;
     const namespaces = [...byNamespace.keys()];
-    const started = await forEachBounded(namespaces, o.concurrency, () => deps.signal.aborted || fatal !== undefined, async (ns) => {
+    const { started, why } = await writeEach(namespaces, o.concurrency, deps.signal, async (ns, attempt) => {
       const deletes = byNamespace.get(ns) ?? [];
       const remaining = remainingIn(ns);
       const proof = connectivity.get(ns);
       // Re-read just before acting: the plan shown is only valid for the policies it was computed from.
-      let current: NetworkPolicy[];
-      try {
-        current = await cluster.listPolicies(ns);
-      } catch (err) {
-        const e = toApiError(err);
-        if (FATAL.has(e.kind)) fatal ??= e;
-        for (const p of deletes) results.push(pruneOutcome(p, remaining, e, mode, proof));
+      const [current, readError] = await attempt(() => cluster.listPolicies(ns));
+      if (!current) {
+        for (const p of deletes) results.push(pruneOutcome(p, remaining, readError, mode, proof));
         return;
       }
       if (!unchangedSincePlan(snapshot.policies.filter((p) => p.metadata.namespace === ns), current)) {
@@ -80,18 +68,11 @@ export async function runPrune(o: PruneOptions, cluster: Cluster, deps: AppDeps)
         return;
       }
       for (const p of deletes) {
-        let error: ApiError | undefined;
-        try {
-          await cluster.deletePolicy(p, { dryRun: mode === 'server' });
-        } catch (err) {
-          error = toApiError(err);
-          if (FATAL.has(error.kind)) fatal ??= error;
-        }
+        const [, error] = await attempt(() => cluster.deletePolicy(p, { dryRun: mode === 'server' }));
         results.push(pruneOutcome(p, remaining, error, mode, proof));
         deps.progress.update(`Removing placeholders ${++done}/${plan.deletes.length}`);
       }
     });
-    const why = deps.signal.aborted ? 'interrupted' : `stopped after: ${fatal?.message}`;
     for (const ns of namespaces) {
       if (started.has(ns)) continue;
       for (const p of byNamespace.get(ns) ?? []) results.push({ namespace: ns, policy: p.metadata.name, status: 'FAILED', reason: `Not attempted: ${why}`, remaining: remainingIn(ns) });

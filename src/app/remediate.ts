@@ -9,7 +9,7 @@ import {
 } from '../core/remediate.ts';
 import { REPORT_API_VERSION } from '../core/report.ts';
 import { makeScope, type ScopeOptions } from '../core/scope.ts';
-import { forEachBounded } from './pool.ts';
+import { forEachBounded, writeEach } from './pool.ts';
 import type { AppDeps, Cluster } from './ports.ts';
 import { checkCreates } from './connectivity.ts';
 import { readClusterSnapshot } from './snapshot.ts';
@@ -23,16 +23,13 @@ export interface RemediateOptions {
   acceptDisruption: boolean;
 }
 
-// Failures after which every further write would fail the same way: stop starting new ones.
-const FATAL = new Set(['Unreachable', 'TLS', 'Unauthorized', 'Timeout']);
-
 export async function runRemediate(o: RemediateOptions, cluster: Cluster, deps: AppDeps): Promise<RemediationReport> {
   const scope = makeScope(o.scope);
   const snapshot = await readClusterSnapshot(cluster, o.scope, deps);
   const plan = planRemediation(snapshot, scope, o.placeholder);
   const results = new Map<string, RemediateResult>();
   const created = new Map<string, NetworkPolicy>();
-  let fatal: ApiError | undefined;
+  let complete = true;
 
   const notes = [...snapshot.notes];
   // The proof runs before any write: what would each change deny that is allowed today?
@@ -56,23 +53,17 @@ export async function runRemediate(o: RemediateOptions, cluster: Cluster, deps: 
     for (const p of plan.creates) results.set(p.metadata.namespace, createOutcome(p, undefined, 'client'));
   } else {
     let done = 0;
-    const stop = () => deps.signal.aborted || fatal !== undefined;
-    await forEachBounded(plan.creates, o.concurrency, stop, async (p) => {
-      let error: ApiError | undefined;
-      try {
-        created.set(p.metadata.namespace, await cluster.createPolicy(p, { dryRun: o.dryRun === 'server' }));
-      } catch (err) {
-        error = err instanceof ApiError ? err : new ApiError('Other', String(err), 'run again with -v');
-        if (FATAL.has(error.kind)) fatal ??= error;
-      }
+    const batch = await writeEach(plan.creates, o.concurrency, deps.signal, async (p, attempt) => {
+      const [made, error] = await attempt(() => cluster.createPolicy(p, { dryRun: o.dryRun === 'server' }));
+      if (made) created.set(p.metadata.namespace, made);
       results.set(p.metadata.namespace, createOutcome(p, error, o.dryRun));
       deps.progress.update(`Creating placeholders ${++done}/${plan.creates.length}`);
     });
-    const why = deps.signal.aborted ? 'interrupted' : `stopped after: ${fatal?.message}`;
-    for (const p of plan.creates) if (!results.has(p.metadata.namespace)) results.set(p.metadata.namespace, notAttempted(p, why));
+    complete = !batch.stopped;
+    for (const p of plan.creates) if (!results.has(p.metadata.namespace)) results.set(p.metadata.namespace, notAttempted(p, batch.why));
   }
 
-  if (o.dryRun === 'none' && created.size > 0 && !deps.signal.aborted && !fatal) {
+  if (o.dryRun === 'none' && created.size > 0 && complete) {
     await withdrawWhereOthersAppeared(cluster, created, results, notes, deps);
   }
   const all = [...plan.decided, ...plan.creates.map((p) => ({ ...(results.get(p.metadata.namespace) as RemediateResult), connectivity: connectivity(p.metadata.namespace) }))]

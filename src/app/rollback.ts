@@ -1,10 +1,9 @@
 // Use case: rollback. Remove only placeholders that carry our receipt and are unchanged.
-import { ApiError } from '../core/errors.ts';
 import { makeScope, type ScopeOptions } from '../core/scope.ts';
 import type { DryRun } from '../core/remediate.ts';
 import { REPORT_API_VERSION } from '../core/report.ts';
 import { deleteOutcome, namespacesFailingAfter, planRollback, type RollbackReport, type RollbackResult } from '../core/rollback.ts';
-import { forEachBounded } from './pool.ts';
+import { writeEach } from './pool.ts';
 import type { AppDeps, Cluster } from './ports.ts';
 import { readClusterSnapshot } from './snapshot.ts';
 
@@ -15,30 +14,20 @@ export interface RollbackOptions {
   concurrency: number;
 }
 
-const FATAL = new Set(['Unreachable', 'TLS', 'Unauthorized', 'Timeout']);
-
 export async function runRollback(o: RollbackOptions, cluster: Cluster, deps: AppDeps): Promise<RollbackReport> {
   const scope = makeScope(o.scope);
   const snapshot = await readClusterSnapshot(cluster, o.scope, deps);
   const plan = planRollback(snapshot, scope, o.force);
   const results: RollbackResult[] = [...plan.kept];
-  let fatal: ApiError | undefined;
   if (o.dryRun === 'client') {
     for (const p of plan.deletes) results.push(deleteOutcome(p, undefined, 'client'));
   } else {
     let done = 0;
-    const started = await forEachBounded(plan.deletes, o.concurrency, () => deps.signal.aborted || fatal !== undefined, async (p) => {
-      let error: ApiError | undefined;
-      try {
-        await cluster.deletePolicy(p, { dryRun: o.dryRun === 'server' });
-      } catch (err) {
-        error = err instanceof ApiError ? err : new ApiError('Other', String(err), 'run again with -v');
-        if (FATAL.has(error.kind)) fatal ??= error;
-      }
+    const { started, why } = await writeEach(plan.deletes, o.concurrency, deps.signal, async (p, attempt) => {
+      const [, error] = await attempt(() => cluster.deletePolicy(p, { dryRun: o.dryRun === 'server' }));
       results.push(deleteOutcome(p, error, o.dryRun));
       deps.progress.update(`Removing placeholders ${++done}/${plan.deletes.length}`);
     });
-    const why = deps.signal.aborted ? 'interrupted' : `stopped after: ${fatal?.message}`;
     for (const p of plan.deletes) {
       if (!started.has(p)) results.push({ namespace: p.metadata.namespace, policy: p.metadata.name, status: 'FAILED', reason: `Not attempted: ${why}` });
     }
