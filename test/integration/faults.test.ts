@@ -377,7 +377,8 @@ describe('faults against a real API server of our own', function () {
     env.resumeApiserver();
     assert.equal(ended.code, 2, ended.stderr.slice(-2000));
     const after = ended.at - stoppedAt;
-    assert.ok(after >= 1_000 && after < 3_000 + 3_000, `exited ${after} ms after the server hung; the request timeout is 3 s`);
+    // Bounded by the request timeout, not by the server: the margin covers a loaded 2-core CI machine.
+    assert.ok(after >= 1_000 && after < 3_000 + 12_000, `exited ${after} ms after the server hung; the request timeout is 3 s`);
     const report = parseReport<RemediationReport>(ended);
     const mine = report.results.filter((r) => r.namespace.startsWith('hang-'));
     const unknown = namespacesWith(mine, 'UNKNOWN', 'Timeout');
