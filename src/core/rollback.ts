@@ -25,11 +25,11 @@ export interface RollbackPlan {
 export function planRollback(snapshot: Snapshot, scope: Scope, force: boolean): RollbackPlan {
   const deletes: NetworkPolicy[] = [];
   const kept: RollbackResult[] = [];
-  const names = new Set(snapshot.namespaces.map((n) => n.metadata.name));
+  const byName = new Map(snapshot.namespaces.map((n) => [n.metadata.name, n]));
   for (const p of snapshot.policies) {
-    if (!isOurs(p) || !names.has(p.metadata.namespace)) continue;
-    const ns = snapshot.namespaces.find((n) => n.metadata.name === p.metadata.namespace);
-    const skip = ns ? scope.skipReason(ns) : undefined;
+    const ns = byName.get(p.metadata.namespace);
+    if (!isOurs(p) || !ns) continue;
+    const skip = scope.skipReason(ns);
     if (skip?.kind === 'excluded') continue; // rollback ignores the system rule: it removes ours wherever we put it
     if (isUnmodified(p) || force) deletes.push(p);
     else kept.push({ namespace: p.metadata.namespace, policy: p.metadata.name, status: 'KEPT', reason: 'Edited since cis-netpol created it (spec differs from the template); use --force to remove it anyway' });

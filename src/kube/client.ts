@@ -45,7 +45,9 @@ function http1Only<T>(dispatcher: T): T {
   const d = dispatcher as { dispatch?: Dispatch } | undefined;
   if (d && typeof d.dispatch === 'function') {
     const dispatch = d.dispatch.bind(d);
-    d.dispatch = (opts, handler) => dispatch({ ...opts, allowH2: false }, handler);
+    // undici closes an HTTP/1.1 connection after a DELETE with a body (our DeleteOptions carry the
+    // preconditions): without reset: false every delete would pay a new TCP + TLS handshake.
+    d.dispatch = (opts, handler) => dispatch({ ...opts, allowH2: false, ...(opts['method'] === 'DELETE' ? { reset: false } : {}) }, handler);
   }
   return dispatcher;
 }
