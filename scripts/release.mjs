@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeTarGz, writeZip } from './lib/archive.mjs';
 import { removePeSignature } from './lib/pe.mjs';
-import { NODE_VERSION, extractNodeBinary, nodeTarball } from './lib/node-binaries.mjs';
+import { NODE_VERSION, exists, extractNodeBinary, nodeTarball } from './lib/node-binaries.mjs';
 import { BIN_NAME, HOST_NODE, REPO_ROOT, SENTINEL_FUSE, buildSea, bundle, executableInfo, mb, readPackageJson } from './lib/sea.mjs';
 
 const HOMEPAGE = 'https://github.com/cis-netpol/kubectl-cis-netpol';
@@ -65,14 +65,6 @@ function onPath(cmd) {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
-async function exists(file) {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function sha256(file) {
   return createHash('sha256').update(await readFile(file)).digest('hex');

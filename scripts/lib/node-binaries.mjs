@@ -28,7 +28,7 @@ async function integrityOf(file) {
   return 'sha512-' + createHash('sha512').update(await readFile(file)).digest('base64');
 }
 
-async function exists(file) {
+export async function exists(file) {
   try {
     await stat(file);
     return true;
