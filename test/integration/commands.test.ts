@@ -2,15 +2,9 @@
 // built executable. Every stored object is read back with kubectl (plain JSON: `from`, not `_from`).
 import assert from 'node:assert/strict';
 import { freshNamespaces, getPolicy, policiesIn, policyNames, terminatingNamespace, userPolicy, type Obj } from '../support/cluster.ts';
+import { ALLOW_ALL, CLUSTER_INTERNAL } from '../support/expected.ts';
 import { kubectlJson, kubectlOk, plugin } from '../support/run.ts';
 
-const ALLOW_ALL = { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] };
-const CLUSTER_INTERNAL = {
-  podSelector: {},
-  policyTypes: ['Ingress', 'Egress'],
-  ingress: [{ from: [{ namespaceSelector: {} }, { podSelector: {} }] }],
-  egress: [{ to: [{ namespaceSelector: {} }, { podSelector: {} }] }],
-};
 
 const fingerprint = (o: Obj) => ({ uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion });
 

@@ -11,16 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { freshNamespaces, getPolicy, policiesIn, policyNames, userPolicy } from '../support/cluster.ts';
 import { adminKubeconfig, builtBinary, restrictedKubeconfig } from '../support/env.ts';
+import { ALLOW_ALL, CLUSTER_INTERNAL } from '../support/expected.ts';
 import { kubectl, kubectlOk } from '../support/run.ts';
 import { describeRun, runnerStatus, runnerTags, runWrapper, SCRIPTS, type Mode, type WrapperOptions, type WrapperRun } from '../support/runner.ts';
 
-const ALLOW_ALL = { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] };
-const CLUSTER_INTERNAL = {
-  podSelector: {},
-  policyTypes: ['Ingress', 'Egress'],
-  ingress: [{ from: [{ namespaceSelector: {} }, { podSelector: {} }] }],
-  egress: [{ to: [{ namespaceSelector: {} }, { podSelector: {} }] }],
-};
 
 const scope = (names: string[]) => ({ CIS_NETPOL_NAMESPACES: names.join(',') });
 

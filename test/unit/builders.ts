@@ -7,7 +7,7 @@
 // Everything is plain data: no client-node object ever appears here.
 import { ApiError, type ApiErrorKind } from '../../src/core/errors.ts';
 import type { Namespace, NetworkPolicy, NetworkPolicySpec, Node, Pod } from '../../src/core/model.ts';
-import { placeholderPolicy, DEFAULT_POLICY_NAME, type TemplateName } from '../../src/core/placeholder.ts';
+import { placeholderPolicy, DEFAULT_POLICY_NAME, MANAGED_BY_LABEL, TEMPLATE_ANNOTATION, type TemplateName } from '../../src/core/placeholder.ts';
 import type { Snapshot } from '../../src/core/report.ts';
 import { makeScope, type Scope, type ScopeOptions } from '../../src/core/scope.ts';
 import type { AppDeps, Cluster, Progress } from '../../src/app/ports.ts';
@@ -52,6 +52,33 @@ export function ours(ns: string, o: OursOptions = {}): NetworkPolicy {
   const p = placeholderPolicy(ns, { name: o.name ?? DEFAULT_POLICY_NAME, template: o.template ?? 'allow-all', version: o.version ?? TEST_VERSION });
   if (o.edited) p.spec.ingress = [{ from: [{ podSelector: { matchLabels: { app: 'frontend' } } }] }];
   return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policies by kind, for property tests: ours (plain, edited, the other template from an older
+// version) and the look-alikes that must never count as ours.
+
+export const POLICY_KINDS = ['user', 'ours', 'ours-cluster-internal', 'ours-edited', 'user-with-our-spec', 'label-only', 'annotation-only'] as const;
+export type PolicyKind = (typeof POLICY_KINDS)[number];
+
+export function policyOfKind(ns: string, name: string, kind: PolicyKind): NetworkPolicy {
+  switch (kind) {
+    case 'user': return policy(ns, name);
+    case 'ours': return ours(ns, { name });
+    case 'ours-cluster-internal': return ours(ns, { name, template: 'cluster-internal', version: '0.0.9' });
+    case 'ours-edited': return ours(ns, { name, edited: true });
+    case 'user-with-our-spec': return { ...ours(ns, { name }), metadata: { name, namespace: ns } };
+    case 'label-only': {
+      const p = ours(ns, { name });
+      delete p.metadata.annotations?.[TEMPLATE_ANNOTATION];
+      return p;
+    }
+    case 'annotation-only': {
+      const p = ours(ns, { name });
+      delete p.metadata.labels?.[MANAGED_BY_LABEL];
+      return p;
+    }
+  }
 }
 
 export interface SnapshotParts {

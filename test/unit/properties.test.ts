@@ -11,12 +11,12 @@ import fc from 'fast-check';
 import { audit } from '../../src/core/audit.ts';
 import type { ApiErrorKind } from '../../src/core/errors.ts';
 import type { Namespace, NetworkPolicy } from '../../src/core/model.ts';
-import { isOurs, isUnmodified, MANAGED_BY_LABEL, TEMPLATE_ANNOTATION, type PlaceholderOptions } from '../../src/core/placeholder.ts';
+import { isOurs, isUnmodified, type PlaceholderOptions } from '../../src/core/placeholder.ts';
 import { planRemediation } from '../../src/core/remediate.ts';
 import type { Snapshot } from '../../src/core/report.ts';
 import { planRollback } from '../../src/core/rollback.ts';
 import { makeScope, type ScopeOptions } from '../../src/core/scope.ts';
-import { namespace, ours, policy, snapshot, TEST_VERSION } from './builders.ts';
+import { namespace, policy, policyOfKind, POLICY_KINDS, snapshot, TEST_VERSION, type PolicyKind } from './builders.ts';
 
 const RUNS = { numRuns: 300 };
 
@@ -101,8 +101,7 @@ const objects = (policies: NetworkPolicy[]) => policies.map(sig).sort();
 
 const NAMESPACES = ['default', 'prod', 'dev', 'team-a', 'team-b', 'sandbox-1', 'kube-system', 'kube-public', 'openshift-monitoring', 'calico-system'];
 const POLICY_NAMES = ['web', 'deny-all', 'allow-dns', 'cis-default-allow', 'baseline-allow', 'cis-allow-all-safety-net'];
-const KINDS = ['user', 'ours', 'ours-cluster-internal', 'ours-edited', 'user-with-our-spec', 'label-only', 'annotation-only'] as const;
-type Kind = (typeof KINDS)[number];
+const KINDS = POLICY_KINDS;
 const OUR_KINDS = new Set<string>(['ours', 'ours-cluster-internal', 'ours-edited', 'created']);
 
 // The test's own record of who made an object, independent of isOurs(): uids are `<kind>#<n>`,
@@ -110,27 +109,8 @@ const OUR_KINDS = new Set<string>(['ours', 'ours-cluster-internal', 'ours-edited
 const madeBy = (p: NetworkPolicy) => (p.metadata.uid ?? '').split('#')[0] as string;
 const madeByUs = (p: NetworkPolicy) => OUR_KINDS.has(madeBy(p));
 
-function makePolicy(ns: string, name: string, kind: Kind): NetworkPolicy {
-  switch (kind) {
-    case 'user': return policy(ns, name);
-    case 'ours': return ours(ns, { name });
-    case 'ours-cluster-internal': return ours(ns, { name, template: 'cluster-internal', version: '0.0.9' });
-    case 'ours-edited': return ours(ns, { name, edited: true });
-    case 'user-with-our-spec': return { ...ours(ns, { name }), metadata: { name, namespace: ns } };
-    case 'label-only': {
-      const p = ours(ns, { name });
-      delete p.metadata.annotations?.[TEMPLATE_ANNOTATION];
-      return p;
-    }
-    case 'annotation-only': {
-      const p = ours(ns, { name });
-      delete p.metadata.labels?.[MANAGED_BY_LABEL];
-      return p;
-    }
-  }
-}
 
-function worldArb(kinds: readonly Kind[] = KINDS): fc.Arbitrary<World> {
+function worldArb(kinds: readonly PolicyKind[] = KINDS): fc.Arbitrary<World> {
   return fc
     .record({
       namespaces: fc.uniqueArray(fc.record({ name: fc.constantFrom(...NAMESPACES), terminating: fc.nat({ max: 4 }).map((n) => n === 0) }), { selector: (n) => n.name, maxLength: NAMESPACES.length }),
@@ -144,7 +124,7 @@ function worldArb(kinds: readonly Kind[] = KINDS): fc.Arbitrary<World> {
       return {
         namespaces: namespaces.map((n) => namespace(n.name, { terminating: n.terminating })),
         policies: policies.filter((p) => names.has(p.ns)).map((p, i) => {
-          const made = makePolicy(p.ns, p.name, p.kind);
+          const made = policyOfKind(p.ns, p.name, p.kind);
           return { ...made, metadata: { ...made.metadata, uid: `${p.kind}#${i}`, resourceVersion: String(p.rv) } };
         }),
       };

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ApiError, type ApiErrorKind } from '../../../src/core/errors.ts';
 import type { NetworkPolicy } from '../../../src/core/model.ts';
-import { isOurs, isUnmodified, MANAGED_BY_LABEL, TEMPLATE_ANNOTATION } from '../../../src/core/placeholder.ts';
+import { isOurs, isUnmodified } from '../../../src/core/placeholder.ts';
 import { planRemediation } from '../../../src/core/remediate.ts';
 import { deleteOutcome, namespacesFailingAfter, planRollback, type RollbackResult, type RollbackStatus } from '../../../src/core/rollback.ts';
 import type { Snapshot } from '../../../src/core/report.ts';
-import { namespace, ours, policy, scope, snapshot, state, TEST_VERSION } from '../builders.ts';
+import { namespace, ours, policy, policyOfKind, POLICY_KINDS, scope, snapshot, state, TEST_VERSION } from '../builders.ts';
 
 const key = (p: NetworkPolicy) => `${p.metadata.namespace}/${p.metadata.name}`;
 
@@ -114,27 +114,8 @@ describe('core/rollback: namespacesFailingAfter', () => {
 
 const NAMES = ['default', 'prod', 'staging', 'team-a', 'team-b', 'dev', 'kube-system', 'kube-flannel', 'openshift-dns', 'calico-system'];
 const POLICY_NAMES = ['cis-default-allow', 'web', 'deny-all', 'baseline'];
-const KINDS = ['ours', 'ours-edited', 'ours-cluster-internal', 'user', 'user-with-our-spec', 'label-only', 'annotation-only'] as const;
+const KINDS = POLICY_KINDS;
 
-function makePolicy(ns: string, name: string, kind: (typeof KINDS)[number]): NetworkPolicy {
-  switch (kind) {
-    case 'ours': return ours(ns, { name });
-    case 'ours-edited': return ours(ns, { name, edited: true });
-    case 'ours-cluster-internal': return ours(ns, { name, template: 'cluster-internal' });
-    case 'user': return policy(ns, name);
-    case 'user-with-our-spec': return { ...ours(ns, { name }), metadata: { name, namespace: ns } };
-    case 'label-only': {
-      const p = ours(ns, { name });
-      delete p.metadata.annotations?.[TEMPLATE_ANNOTATION];
-      return p;
-    }
-    case 'annotation-only': {
-      const p = ours(ns, { name });
-      delete p.metadata.labels?.[MANAGED_BY_LABEL];
-      return p;
-    }
-  }
-}
 
 const arbSnapshot: fc.Arbitrary<Snapshot> = fc
   .record({
@@ -146,7 +127,7 @@ const arbSnapshot: fc.Arbitrary<Snapshot> = fc
   })
   .map(({ namespaces, policies }) => snapshot({
     namespaces: namespaces.map((n) => namespace(n.name, { terminating: n.terminating })),
-    policies: policies.map((p) => makePolicy(p.ns, p.name, p.kind)),
+    policies: policies.map((p) => policyOfKind(p.ns, p.name, p.kind)),
   }));
 
 const arbScope = fc.record({
