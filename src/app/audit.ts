@@ -16,6 +16,10 @@ export function snapshotFromState(state: ClusterState, scope: ScopeOptions, path
     source: { kind: 'file', path },
     namespaces,
     policies: state.policies,
+    clusterPolicies: state.clusterPolicies,
+    cniPolicies: state.cniPolicies,
+    // A file says nothing about what its cluster served: kinds absent from it are not looked for.
+    policyApis: [],
     missing: scope.namespaces.filter((n) => !present.has(n)),
     unreadable: [],
     notes: [],

@@ -112,7 +112,9 @@ export async function readConnectivityState(cluster: Cluster, deps: AppDeps): Pr
     'can-reach needs "list" on namespaces, pods, nodes and networkpolicies',
     `run can-reach -f on a state saved by someone who can (${STATE_HINT})`,
   );
-  return { namespaces: l.namespaces, pods: l.pods, nodes: l.nodes, policies: l.networkpolicies };
+  deps.progress.update('Reading cluster-wide policies');
+  const kinds = await cluster.readPolicyKinds();
+  return { namespaces: l.namespaces, pods: l.pods, nodes: l.nodes, policies: l.networkpolicies, clusterPolicies: kinds.clusterPolicies, cniPolicies: kinds.cniPolicies };
 }
 
 export async function runCanReach(o: CanReachOptions, source: SnapshotSource, deps: AppDeps): Promise<CanReachReport> {

@@ -1,5 +1,12 @@
 // What the use cases need from the outside world. src/kube implements Cluster; tests may fake it.
-import type { Namespace, NetworkPolicy, Node, Pod } from '../core/model.ts';
+import type { ClusterPolicy, CniPolicy, Namespace, NetworkPolicy, Node, Pod, PolicyApiRead } from '../core/model.ts';
+
+/** What the cluster-wide policy reader found: the objects, and per API whether it was served and read. */
+export interface PolicyKindsRead {
+  clusterPolicies: ClusterPolicy[];
+  cniPolicies: CniPolicy[];
+  apis: PolicyApiRead[];
+}
 
 export interface Cluster {
   readonly identity: { context: string; server: string };
@@ -9,6 +16,11 @@ export interface Cluster {
   listPolicies(namespace?: string): Promise<NetworkPolicy[]>;
   listPods(): Promise<Pod[]>;
   listNodes(): Promise<Node[]>;
+  /**
+   * One discovery request, then a list of every cluster-wide policy kind the cluster serves. A kind
+   * that is served but cannot be listed (forbidden) is `unreadable` in `apis`, never an exception.
+   */
+  readPolicyKinds(): Promise<PolicyKindsRead>;
   createPolicy(p: NetworkPolicy, o: { dryRun: boolean }): Promise<NetworkPolicy>;
   deletePolicy(p: NetworkPolicy, o: { dryRun: boolean }): Promise<void>;
 }

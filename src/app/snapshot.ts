@@ -56,6 +56,14 @@ export async function readClusterSnapshot(cluster: Cluster, scope: ScopeOptions,
       await perNamespace(namespaces);
     }
   }
+  deps.progress.update('Reading cluster-wide policies');
+  const kinds = await cluster.readPolicyKinds();
   if (deps.signal.aborted) throw new InterruptedError();
-  return { source: { kind: 'cluster', ...cluster.identity }, namespaces, policies, missing, unreadable, notes };
+  return {
+    source: { kind: 'cluster', ...cluster.identity },
+    namespaces, policies, missing, unreadable, notes,
+    clusterPolicies: kinds.clusterPolicies,
+    cniPolicies: kinds.cniPolicies,
+    policyApis: kinds.apis,
+  };
 }

@@ -93,3 +93,87 @@ export interface Node {
   metadata: ObjectMeta;
   addresses: string[]; // InternalIP / ExternalIP addresses
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cluster-wide policy kinds. src/kube converts each API shape into these; the core compiles them
+// into the tiered model (core/netpol/tiers.ts).
+
+/**
+ * SIG network-policy-api policies in one shape: ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2)
+ * and the older AdminNetworkPolicy / BaselineAdminNetworkPolicy (v1alpha1). ANP is the Admin tier,
+ * BANP the Baseline tier (priority 0); v1alpha1's `Allow` is written as `Accept` here.
+ */
+export type ClusterPolicyKind = 'ClusterNetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy';
+
+export interface NamespacedPodSelector {
+  namespaceSelector: LabelSelector;
+  podSelector: LabelSelector;
+}
+
+export type ClusterPolicySubject = { namespaces: LabelSelector } | { pods: NamespacedPodSelector };
+
+export type ClusterPolicyPeer =
+  | { namespaces: LabelSelector }
+  | { pods: NamespacedPodSelector }
+  | { networks: string[] }
+  | { nodes: LabelSelector }
+  /** Experimental channel: domain names; not modelled, so the proof never claims "unchanged" past it. */
+  | { domainNames: string[] }
+  /** A peer with no field we know (a newer CRD): the spec says to fail closed. */
+  | { unknown: string };
+
+export type ClusterPolicyPort =
+  | { protocol: Protocol; port: number; endPort?: number }
+  | { namedPort: string };
+
+export type ClusterPolicyAction = 'Accept' | 'Deny' | 'Pass';
+
+export interface ClusterPolicyRule {
+  name?: string;
+  action: ClusterPolicyAction;
+  peers: ClusterPolicyPeer[];
+  /** Absent: every port of every protocol. */
+  ports?: ClusterPolicyPort[];
+}
+
+export interface ClusterPolicy {
+  kind: ClusterPolicyKind;
+  apiVersion: string;
+  metadata: ObjectMeta;
+  spec: {
+    tier: 'Admin' | 'Baseline';
+    priority: number;
+    subject: ClusterPolicySubject;
+    ingress: ClusterPolicyRule[];
+    egress: ClusterPolicyRule[];
+  };
+}
+
+/** CNI-specific policy kinds: read, shown and (until each is modelled exactly) never proven. */
+export type CniPolicyKind =
+  | 'CiliumNetworkPolicy'
+  | 'CiliumClusterwideNetworkPolicy'
+  | 'CalicoNetworkPolicy' // projectcalico.org/v3 or crd.projectcalico.org/v1 NetworkPolicy
+  | 'CalicoGlobalNetworkPolicy'
+  | 'AntreaNetworkPolicy' // crd.antrea.io NetworkPolicy
+  | 'AntreaClusterNetworkPolicy';
+
+export interface CniPolicy {
+  kind: CniPolicyKind;
+  apiVersion: string;
+  metadata: ObjectMeta;
+  /** The object's spec as plain JSON (custom objects have no typed client-node model). */
+  spec: Record<string, unknown>;
+}
+
+/** One policy API the snapshot reader looked for, and what came of it. */
+export interface PolicyApiRead {
+  group: string;
+  version: string;
+  resource: string;
+  kind: ClusterPolicyKind | CniPolicyKind;
+  /** served: listed; absent: not served by this cluster; unreadable: served, but the list failed. */
+  state: 'served' | 'absent' | 'unreadable';
+  count?: number;
+  message?: string;
+}

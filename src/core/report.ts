@@ -1,6 +1,6 @@
 // Plain serialisable report types: what every renderer (table, JSON, YAML) and the exit code read.
 // JSON/YAML output carries REPORT_API_VERSION; change it when a field changes meaning or goes away.
-import type { NetworkPolicy, Namespace } from './model.ts';
+import type { ClusterPolicy, CniPolicy, NetworkPolicy, Namespace, PolicyApiRead } from './model.ts';
 import type { SkipReason } from './scope.ts';
 
 export const REPORT_API_VERSION = 'cis-netpol.io/v1';
@@ -9,6 +9,12 @@ export interface Snapshot {
   source: { kind: 'cluster'; context: string; server: string } | { kind: 'file'; path: string };
   namespaces: Namespace[];
   policies: NetworkPolicy[];
+  /** SIG ClusterNetworkPolicy / AdminNetworkPolicy / BaselineAdminNetworkPolicy objects. */
+  clusterPolicies: ClusterPolicy[];
+  /** Cilium, Calico and Antrea policies. */
+  cniPolicies: CniPolicy[];
+  /** Every cluster-wide policy API looked for, and whether it was served and read. */
+  policyApis: PolicyApiRead[];
   /** Explicitly requested namespaces (-n) that do not exist. */
   missing: string[];
   /** Namespaces whose NetworkPolicies could not be read (e.g. forbidden in the per-namespace fallback). */

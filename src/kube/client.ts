@@ -185,6 +185,11 @@ export class KubeClient {
     return this.pages({ verb: 'list', resource: 'nodes' }, (c) => this.core.listNode({ limit: PAGE, _continue: c }), toNode);
   }
 
+  /** Placeholder until discovery lands: reports no cluster-wide policy API as looked for. */
+  async readPolicyKinds(): Promise<{ clusterPolicies: []; cniPolicies: []; apis: [] }> {
+    return { clusterPolicies: [], cniPolicies: [], apis: [] };
+  }
+
   async createPolicy(p: NetworkPolicy, o: WriteOptions): Promise<NetworkPolicy> {
     const namespace = p.metadata.namespace;
     const created = await this.call({ verb: 'create', resource: 'networkpolicies', namespace, name: p.metadata.name }, () =>

@@ -2,7 +2,7 @@
 // also with pods and nodes for can-reach. Lists, multi-document YAML and single objects are accepted.
 import * as yaml from 'js-yaml';
 import { UsageError } from '../core/errors.ts';
-import type { Namespace, NetworkPolicy, Node, Pod } from '../core/model.ts';
+import type { ClusterPolicy, CniPolicy, Namespace, NetworkPolicy, Node, Pod } from '../core/model.ts';
 import { toNamespace, toNode, toPod, toPolicy } from './convert.ts';
 
 export interface ClusterState {
@@ -10,6 +10,8 @@ export interface ClusterState {
   policies: NetworkPolicy[];
   pods: Pod[];
   nodes: Node[];
+  clusterPolicies: ClusterPolicy[];
+  cniPolicies: CniPolicy[];
 }
 
 type Raw = { kind?: string; items?: unknown[]; metadata?: { name?: string } };
@@ -33,7 +35,7 @@ export function parseStateFile(text: string, where: string): ClusterState {
   } catch (err) {
     throw new UsageError(`${where} is not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`, 'save the state with `kubectl get namespaces,networkpolicies -A -o yaml > state.yaml`');
   }
-  const state: ClusterState = { namespaces: [], policies: [], pods: [], nodes: [] };
+  const state: ClusterState = { namespaces: [], policies: [], pods: [], nodes: [], clusterPolicies: [], cniPolicies: [] };
   for (const o of objects) {
     switch (o.kind) {
       case 'Namespace': state.namespaces.push(toNamespace(o)); break;

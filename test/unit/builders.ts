@@ -6,11 +6,11 @@
 //
 // Everything is plain data: no client-node object ever appears here.
 import { ApiError, type ApiErrorKind } from '../../src/core/errors.ts';
-import type { Namespace, NetworkPolicy, NetworkPolicySpec, Node, Pod } from '../../src/core/model.ts';
+import type { ClusterPolicy, CniPolicy, Namespace, NetworkPolicy, NetworkPolicySpec, Node, Pod, PolicyApiRead } from '../../src/core/model.ts';
 import { placeholderPolicy, DEFAULT_POLICY_NAME, MANAGED_BY_LABEL, TEMPLATE_ANNOTATION, type TemplateName } from '../../src/core/placeholder.ts';
 import type { Snapshot } from '../../src/core/report.ts';
 import { makeScope, type Scope, type ScopeOptions } from '../../src/core/scope.ts';
-import type { AppDeps, Cluster, Progress } from '../../src/app/ports.ts';
+import type { AppDeps, Cluster, PolicyKindsRead, Progress } from '../../src/app/ports.ts';
 
 export const TEST_VERSION = '0.1.0';
 export const FIXED_NOW = new Date('2024-05-01T12:00:00.000Z');
@@ -88,6 +88,9 @@ export interface SnapshotParts {
   unreadable?: Snapshot['unreadable'];
   notes?: string[];
   source?: Snapshot['source'];
+  clusterPolicies?: ClusterPolicy[];
+  cniPolicies?: CniPolicy[];
+  policyApis?: PolicyApiRead[];
 }
 
 export function snapshot(parts: SnapshotParts = {}): Snapshot {
@@ -98,6 +101,9 @@ export function snapshot(parts: SnapshotParts = {}): Snapshot {
     missing: parts.missing ?? [],
     unreadable: parts.unreadable ?? [],
     notes: parts.notes ?? [],
+    clusterPolicies: parts.clusterPolicies ?? [],
+    cniPolicies: parts.cniPolicies ?? [],
+    policyApis: parts.policyApis ?? [],
   };
 }
 
@@ -153,7 +159,7 @@ export function state(): State {
 // ---------------------------------------------------------------------------------------------
 // Fake Cluster
 
-export type Op = 'probe' | 'listNamespaces' | 'getNamespace' | 'listPolicies' | 'listPods' | 'listNodes' | 'createPolicy' | 'deletePolicy';
+export type Op = 'probe' | 'listNamespaces' | 'getNamespace' | 'listPolicies' | 'listPods' | 'listNodes' | 'readPolicyKinds' | 'createPolicy' | 'deletePolicy';
 
 export interface Call {
   op: Op;
@@ -192,6 +198,9 @@ export class FakeCluster implements Cluster {
   policies: NetworkPolicy[];
   pods: Pod[] = [];
   nodes: Node[] = [];
+  clusterPolicies: ClusterPolicy[] = [];
+  cniPolicies: CniPolicy[] = [];
+  policyApis: PolicyApiRead[] = [];
   readonly calls: Call[] = [];
   readonly writes: Call[] = [];
   /** `start op ns` / `end op ns`, to check ordering. */
@@ -286,6 +295,11 @@ export class FakeCluster implements Cluster {
   async listNodes(): Promise<Node[]> {
     await this.enter({ op: 'listNodes' });
     return structuredClone(this.nodes);
+  }
+
+  async readPolicyKinds(): Promise<PolicyKindsRead> {
+    await this.enter({ op: 'readPolicyKinds' });
+    return structuredClone({ clusterPolicies: this.clusterPolicies, cniPolicies: this.cniPolicies, apis: this.policyApis });
   }
 
   async createPolicy(p: NetworkPolicy, o: { dryRun: boolean }): Promise<NetworkPolicy> {

@@ -35,6 +35,8 @@ function world(): ClusterState {
       policy('legacy', 'deny-all', { policyTypes: ['Ingress', 'Egress'] }),
       ours('legacy'),
     ],
+    clusterPolicies: [],
+    cniPolicies: [],
   };
 }
 
@@ -184,11 +186,11 @@ describe('can-reach: reading the cluster', () => {
     return c;
   }
 
-  it('reads the four lists once, in parallel, and judges on them', async () => {
+  it('reads the four lists once, in parallel, then the cluster-wide policy kinds, and judges on them', async () => {
     const c = fake();
     const r = await runCanReach(opts(podAt('dev', 'client'), podAt('shop', 'web'), 'http'), { kind: 'cluster', cluster: c }, deps());
     assert.equal(r.verdict, 'ALLOWED');
-    assert.deepEqual(c.calls.map((x) => x.op).sort(), ['listNamespaces', 'listNodes', 'listPods', 'listPolicies']);
+    assert.deepEqual(c.calls.map((x) => x.op).sort(), ['listNamespaces', 'listNodes', 'listPods', 'listPolicies', 'readPolicyKinds']);
     assert.deepEqual(r.source, { kind: 'cluster', context: 'kind-test', server: 'https://127.0.0.1:6443' });
   });
 

@@ -5,10 +5,10 @@ import { readClusterSnapshot } from '../../../src/app/snapshot.ts';
 import { deps, IDENTITY, scopeOptions, state } from '../builders.ts';
 
 describe('app/snapshot: readClusterSnapshot', () => {
-  it('all namespaces: one list of namespaces and one cluster-wide list of policies', async () => {
+  it('all namespaces: one list of namespaces, one cluster-wide list of policies, one read of the cluster-wide kinds', async () => {
     const cluster = state().namespace('a').policy('a', 'web').namespace('b').cluster();
     const s = await readClusterSnapshot(cluster, scopeOptions(), deps());
-    assert.deepEqual(cluster.calls.map((c) => c.op), ['listNamespaces', 'listPolicies']);
+    assert.deepEqual(cluster.calls.map((c) => c.op), ['listNamespaces', 'listPolicies', 'readPolicyKinds']);
     assert.deepEqual([s.namespaces.map((n) => n.metadata.name), s.policies.map((p) => p.metadata.name)], [['a', 'b'], ['web']]);
     assert.deepEqual([s.source, s.notes, s.missing, s.unreadable], [{ kind: 'cluster', ...IDENTITY }, [], [], []]);
   });
@@ -65,7 +65,7 @@ describe('app/snapshot: readClusterSnapshot', () => {
 
 describe('app/audit: a saved state instead of a cluster', () => {
   const s = state().namespacesNamed('a', 'b').policy('a', 'web');
-  const clusterState = { namespaces: s.namespaces, policies: s.policies, pods: [], nodes: [] };
+  const clusterState = { namespaces: s.namespaces, policies: s.policies, pods: [], nodes: [], clusterPolicies: [], cniPolicies: [] };
 
   it('all namespaces of the file', () => {
     const snap = snapshotFromState(clusterState, scopeOptions(), 'state.yaml');
