@@ -220,7 +220,7 @@ const directionIndex: Record<Direction, number> = { Egress: 1, Ingress: 2 };
 
 /** Judges the connection on the given state. Throws UsageError for endpoints or ports that do not resolve. */
 export function canReach(state: ClusterState, o: CanReachOptions, source: Snapshot['source'], now: Date): CanReachReport {
-  const cluster: NetpolCluster = { namespaces: state.namespaces, pods: state.pods, nodes: state.nodes, policies: state.policies };
+  const cluster: NetpolCluster = { namespaces: state.namespaces, pods: state.pods, nodes: state.nodes, policies: state.policies, clusterPolicies: state.clusterPolicies };
   const evaluator = createEvaluator(cluster);
   try {
     // A named port needs the destination first: the same endpoints resolved with a provisional port.

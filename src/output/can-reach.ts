@@ -51,6 +51,10 @@ const LABELS: Record<DirectionReport['reason'], string> = {
   'own-node': 'own node',
   'allowed-by-rule': 'allowed by',
   'no-rule-allows': 'no rule allows',
+  'admin-tier-allows': 'Admin tier',
+  'admin-tier-denies': 'Admin tier',
+  'baseline-tier-allows': 'Baseline tier',
+  'baseline-tier-denies': 'Baseline tier',
 };
 
 function ruleLine(d: DirectionReport, r: DecidingRule): string {

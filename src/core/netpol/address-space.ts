@@ -4,7 +4,7 @@
 // owner and the same ipBlock memberships are merged into one class.
 import type { ClusterIndex, Peer } from './cluster-index.ts';
 import { podAddresses } from './cluster-index.ts';
-import type { CompiledPeer, CompiledPolicy } from './compile.ts';
+import type { CompiledPeer } from './compile.ts';
 import { familyMax, type AddressRange, type Family } from './ip.ts';
 import { inIPBlock } from './match.ts';
 
@@ -19,12 +19,13 @@ export interface AddressClass {
   peer: Extract<Peer, { kind: 'node' | 'external' }>;
 }
 
-function ipBlocksOf(policies: readonly CompiledPolicy[]): IPBlockPeer[] {
+/** Every ipBlock (and ClusterNetworkPolicy `networks` CIDR) of the policies, once each. */
+export function ipBlocksOf(policies: readonly { rules: Record<'Ingress' | 'Egress', readonly { peers: 'all' | readonly { kind: string }[] }[]> }[]): IPBlockPeer[] {
   const seen = new Map<string, IPBlockPeer>();
   for (const policy of policies) {
     for (const rule of [...policy.rules.Ingress, ...policy.rules.Egress]) {
       if (rule.peers === 'all') continue;
-      for (const peer of rule.peers) if (peer.kind === 'ipBlock') seen.set(peer.text, peer);
+      for (const peer of rule.peers) if (peer.kind === 'ipBlock') seen.set((peer as IPBlockPeer).text, peer as IPBlockPeer);
     }
   }
   return [...seen.values()];
@@ -66,8 +67,7 @@ function signature(peer: Peer, blocks: IPBlockPeer[]): string {
   return `${owner}|${memberships}`;
 }
 
-export function addressClasses(index: ClusterIndex, policies: readonly CompiledPolicy[]): AddressClass[] {
-  const blocks = ipBlocksOf(policies);
+export function addressClasses(index: ClusterIndex, blocks: IPBlockPeer[]): AddressClass[] {
   const classes: AddressClass[] = [];
   for (const family of [4, 6] as const) {
     const cuts = boundaries(family, blocks, ownedAddresses(index, family));

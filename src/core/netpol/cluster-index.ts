@@ -11,7 +11,7 @@ export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 export type Peer =
   | { kind: 'pod'; pod: Pod; namespaceLabels: Labels; address?: Address }
   // Node traffic: a node address or a hostNetwork pod. Only ipBlock can match it.
-  | { kind: 'node'; node?: string; address?: Address; hostNetworkPod?: Pod }
+  | { kind: 'node'; node?: string; nodeLabels?: Labels; address?: Address; hostNetworkPod?: Pod }
   | { kind: 'external'; address: Address };
 
 export interface ClusterIndex {
@@ -19,6 +19,8 @@ export interface ClusterIndex {
   /** Pods on the pod network: the only pods that policies select or that pod selectors match. */
   networkPods: readonly Pod[];
   namespaceLabels(namespace: string): Labels;
+  /** Labels of a known node (ClusterNetworkPolicy `nodes` peers select by them). */
+  nodeLabels(node: string | undefined): Labels | undefined;
   /** Who owns an address: a pod-network pod, node traffic, or nobody in the cluster. */
   peerAt(address: Address): Peer;
   /** Every address that belongs to a node or a hostNetwork pod, with its node. */
@@ -56,6 +58,8 @@ export function indexCluster(cluster: Cluster): ClusterIndex {
   );
   const namespaceLabels = (namespace: string): Labels => nsLabels.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace };
 
+  const nodeLabelsByName = new Map(cluster.nodes.map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
+  const nodeLabels = (node: string | undefined): Labels | undefined => (node === undefined ? undefined : nodeLabelsByName.get(node));
   const networkPods = cluster.pods.filter(isNetworkPod);
   const byAddress = new Map<string, Peer>();
   const nodeAddresses: { node?: string; address: Address }[] = [];
@@ -71,14 +75,15 @@ export function indexCluster(cluster: Cluster): ClusterIndex {
     for (const text of node.addresses) {
       const address = parseIP(text);
       if (!address || byAddress.has(addressKey(address))) continue;
-      byAddress.set(addressKey(address), { kind: 'node', node: node.metadata.name });
+      byAddress.set(addressKey(address), { kind: 'node', node: node.metadata.name, nodeLabels: node.metadata.labels ?? {} });
       nodeAddresses.push({ node: node.metadata.name, address });
     }
   }
   for (const pod of cluster.pods.filter((p) => !isNetworkPod(p))) {
     for (const address of podAddresses(pod)) {
       if (byAddress.has(addressKey(address))) continue;
-      byAddress.set(addressKey(address), { kind: 'node', node: pod.nodeName, hostNetworkPod: pod });
+      const labels = nodeLabels(pod.nodeName);
+      byAddress.set(addressKey(address), { kind: 'node', node: pod.nodeName, ...(labels ? { nodeLabels: labels } : {}), hostNetworkPod: pod });
       nodeAddresses.push({ node: pod.nodeName, address });
     }
   }
@@ -87,6 +92,7 @@ export function indexCluster(cluster: Cluster): ClusterIndex {
     findPod: (ref) => pods.get(podKey(ref)),
     networkPods,
     namespaceLabels,
+    nodeLabels,
     peerAt(address) {
       const owner = byAddress.get(addressKey(address));
       return owner ? { ...owner, address } : { kind: 'external', address };

@@ -4,13 +4,14 @@
 import type { NetworkPolicy, Pod, Protocol } from '../model.ts';
 import { addressClasses, ownedAddresses, type AddressClass } from './address-space.ts';
 import { indexCluster, podAddresses, podRef, type ClusterIndex, type Peer } from './cluster-index.ts';
+import { ipBlocksOf } from './address-space.ts';
 import { compilePolicies, formatPolicy, PROTOCOLS } from './compile.ts';
+import { formatClusterPolicy } from './compile-cluster.ts';
 import { describeRanges } from './describe.ts';
-import { policyView, type PolicyView } from './evaluate.ts';
 import { formatIP, formatRange, type Family } from './ip.ts';
-import { judge, judgedPorts, type Judgement } from './match.ts';
 import { ALL_PORTS, formatPorts, intersect, subtract, type PortSet } from './ports.ts';
-import type { Change, ClassEndpoint, Cluster, CompareScope, Comparison, ConnectionClass, DenyingSide } from './types.ts';
+import { allowedPortsOf, allowsFromNetworkPolicyTier, compileClusterPolicies, judgeTiers, tieredView, type TieredJudgement, type TieredView } from './tiers.ts';
+import type { Change, ClassEndpoint, Cluster, CompareScope, Comparison, ConnectionClass, Decider, DenyingSide, Direction } from './types.ts';
 
 /** One endpoint class: a pod or an address class, with its peer and description per family, made once. */
 type End = ({ kind: 'pod'; pod: Pod } | { kind: 'addresses'; cls: AddressClass }) & {
@@ -19,18 +20,15 @@ type End = ({ kind: 'pod'; pod: Pod } | { kind: 'addresses'; cls: AddressClass }
 };
 
 interface Context {
-  before: PolicyView;
-  after: PolicyView;
+  before: TieredView;
+  after: TieredView;
   owned: Record<Family, bigint[]>;
 }
 
-function opensAll(view: PolicyView, pod: Pod, d: 'Egress' | 'Ingress'): boolean {
-  const isolating = view.selecting(pod).filter((p) => p.isolates[d]);
-  return isolating.length === 0 || isolating.some((p) => p.rules[d].some((r) => r.peers === 'all' && r.ports === 'all'));
-}
-
-function selectionKey(view: PolicyView, pod: Pod): string {
-  return view.selecting(pod).map((p) => p.key).sort().join('\n');
+// Cluster-wide tiers are the same before and after: a pod's side can change only when the
+// NetworkPolicies selecting it differ.
+function selectionKey(view: TieredView, pod: Pod): string {
+  return view.selecting(pod).np.map((p) => p.key).sort().join('\n');
 }
 
 function podEnd(index: ClusterIndex, pod: Pod): End {
@@ -66,24 +64,41 @@ function describeEnd(e: ClassEndpoint): string {
 }
 
 interface Sides {
-  egress?: Judgement;
-  ingress?: Judgement;
+  egress?: TieredJudgement;
+  ingress?: TieredJudgement;
 }
 
 function allowedPorts(s: Sides): { egress: PortSet; ingress: PortSet } {
-  return { egress: s.egress ? judgedPorts(s.egress) : ALL_PORTS, ingress: s.ingress ? judgedPorts(s.ingress) : ALL_PORTS };
+  return { egress: s.egress ? allowedPortsOf(s.egress) : ALL_PORTS, ingress: s.ingress ? allowedPortsOf(s.ingress) : ALL_PORTS };
 }
 
-function judgeSides(view: PolicyView, src: Peer, dst: Peer, protocol: Protocol): Sides {
+function judgeSides(view: TieredView, src: Peer, dst: Peer, protocol: Protocol): Sides {
   return {
-    ...(src.kind === 'pod' ? { egress: judge('Egress', src.pod, view.selecting(src.pod), dst, protocol) } : {}),
-    ...(dst.kind === 'pod' ? { ingress: judge('Ingress', dst.pod, view.selecting(dst.pod), src, protocol) } : {}),
+    ...(src.kind === 'pod' ? { egress: judgeTiers('Egress', src.pod, view.selecting(src.pod), dst, protocol) } : {}),
+    ...(dst.kind === 'pod' ? { ingress: judgeTiers('Ingress', dst.pod, view.selecting(dst.pod), src, protocol) } : {}),
   };
 }
 
-function denyingSide(j: Judgement | undefined): DenyingSide[] {
+export function describeDecider(d: Decider): string {
+  if (d.tier === 'NetworkPolicy') return `isolated by ${d.isolatedBy.map(formatPolicy).join(', ')}`;
+  if (d.tier === 'Default') return 'no tier decides, so allowed';
+  const rule = d.ruleName ? `rule ${d.ruleName}` : `rule ${d.rule}`;
+  return `${d.action === 'Allow' ? 'accepted' : 'denied'} by ${formatClusterPolicy(d.policy)} ${rule} (${d.tier} tier)`;
+}
+
+/** The denying side of `j` on `ports`: the pod, what isolates it, and the rules that deny there. */
+function denyingSide(j: TieredJudgement | undefined, ports: PortSet): DenyingSide[] {
   if (!j) return [];
-  return [{ direction: j.direction, pod: podRef(j.subject), isolatedBy: j.isolatedBy.map((p) => p.ref) }];
+  const deciders = j.segments.filter((s) => !s.allowed && intersect(s.ports, ports).length > 0).map((s) => s.decider);
+  const side: DenyingSide = { direction: j.np.direction, pod: podRef(j.np.subject), isolatedBy: j.np.isolatedBy.map((p) => p.ref) };
+  const tiered = deciders.filter((d) => d.tier !== 'NetworkPolicy');
+  if (tiered.length > 0) side.deniedBy = tiered.map(describeDecider);
+  return [side];
+}
+
+function sideText(d: DenyingSide): string {
+  const what = d.deniedBy ?? [`isolated by ${d.isolatedBy.map(formatPolicy).join(', ')}`];
+  return `${d.direction.toLowerCase()} of ${d.pod.namespace}/${d.pod.name} ${what.join(', ')}`;
 }
 
 /** Classes that `wasAllowed` admits and `now` denies, split by which side denies so each is uniform. */
@@ -93,16 +108,19 @@ function changedClasses(change: Change, wasAllowed: PortSet, now: Sides, makeBas
   if (lost.length === 0) return [];
   const base = makeBase();
   const egressDenied = subtract(lost, ports.egress);
-  const parts: [PortSet, DenyingSide[]][] = [
-    [subtract(egressDenied, ports.ingress), [...denyingSide(now.egress), ...denyingSide(now.ingress)]],
-    [intersect(egressDenied, ports.ingress), denyingSide(now.egress)],
-    [intersect(lost, ports.egress), denyingSide(now.ingress)],
+  const bothDenied = subtract(egressDenied, ports.ingress);
+  const egressOnly = intersect(egressDenied, ports.ingress);
+  const ingressOnly = intersect(lost, ports.egress);
+  const parts: [PortSet, (range: PortSet) => DenyingSide[]][] = [
+    [bothDenied, (r) => [...denyingSide(now.egress, r), ...denyingSide(now.ingress, r)]],
+    [egressOnly, (r) => denyingSide(now.egress, r)],
+    [ingressOnly, (r) => denyingSide(now.ingress, r)],
   ];
   const verb = change === 'denied' ? 'allowed before, denied after' : 'denied before, allowed after';
-  return parts.flatMap(([set, deniedBy]) =>
+  return parts.flatMap(([set, sides]) =>
     set.map((range) => {
-      const by = deniedBy.map((d) => `${d.direction.toLowerCase()} of ${d.pod.namespace}/${d.pod.name} isolated by ${d.isolatedBy.map(formatPolicy).join(', ')}`);
-      const description = `${base.protocol} ${formatPorts([range])} from ${describeEnd(base.from)} to ${describeEnd(base.to)}: ${verb} (${by.join('; ')})`;
+      const deniedBy = sides([range]);
+      const description = `${base.protocol} ${formatPorts([range])} from ${describeEnd(base.from)} to ${describeEnd(base.to)}: ${verb} (${deniedBy.map(sideText).join('; ')})`;
       return { change, ...base, ports: range, deniedBy, description };
     }),
   );
@@ -139,38 +157,47 @@ function comparePair(ctx: Context, src: End, dst: End, protocols: readonly Proto
  */
 export function compareConnectivity(cluster: Cluster, before: NetworkPolicy[], after: NetworkPolicy[], scope: CompareScope = {}): Comparison {
   const index = indexCluster(cluster);
+  const tiers = compileClusterPolicies(cluster.clusterPolicies ?? []);
   const ctx: Context = {
-    before: policyView(compilePolicies(before)),
-    after: policyView(compilePolicies(after)),
+    before: tieredView(compilePolicies(before), tiers, index),
+    after: tieredView(compilePolicies(after), tiers, index),
     owned: { 4: ownedAddresses(index, 4), 6: ownedAddresses(index, 6) },
   };
-  const problems = [...new Set([...ctx.before.policies, ...ctx.after.policies].flatMap((p) => p.problems))];
+  const problems = [...new Set([...ctx.before.policies, ...ctx.after.policies, ...tiers].flatMap((p) => p.problems))];
   const out: Comparison = { denied: [], allowed: [], problems };
   const protocols = scope.protocols ?? PROTOCOLS;
   const wanted = scope.namespaces ? new Set(scope.namespaces) : undefined;
   const inScope = (e: End) => e.kind === 'pod' && (!wanted || wanted.has(e.pod.metadata.namespace));
 
   const pods = index.networkPods.filter((p) => podAddresses(p).length > 0).map((pod) => podEnd(index, pod));
-  const ends = [...pods, ...addressClasses(index, [...ctx.before.policies, ...ctx.after.policies]).map(addressEnd)];
+  const blocks = ipBlocksOf([...ctx.before.policies, ...ctx.after.policies, ...tiers]);
+  const ends = [...pods, ...addressClasses(index, blocks).map(addressEnd)];
   // Only pods whose selecting policies differ can change: egress from them or ingress to them.
   const changed = new Set(pods.filter((e) => e.kind === 'pod' && selectionKey(ctx.before, e.pod) !== selectionKey(ctx.after, e.pod)));
-  // Exact shortcut: a changed pod whose side allows everything afterwards (not isolated, or isolated
-  // by a rule with no peers and no ports) cannot turn any connection into a denied one on that side.
-  // With the allow-all placeholder that is every pod, so the proof stays linear in the pod count.
-  const onlyNew = !(scope.includeNewlyAllowed ?? false);
-  const open = { Egress: new Set<End>(), Ingress: new Set<End>() };
-  for (const e of changed) for (const d of ['Egress', 'Ingress'] as const) if (e.kind === 'pod' && opensAll(ctx.after, e.pod, d)) open[d].add(e);
-  const cannotBeDenied = (src: End, dst: End) =>
-    onlyNew && (!changed.has(src) || open.Egress.has(src)) && (!changed.has(dst) || open.Ingress.has(dst));
+  // Exact shortcut: the tiers before the NetworkPolicy tier are the same on both sides, so a changed
+  // pod's side cannot change a verdict when everything reaching that tier comes out allowed after
+  // the change (for denials) and before it too (for newly allowed connections). With the allow-all
+  // placeholder and no Baseline deny that is every pod, so the proof stays linear in the pod count.
+  const both = scope.includeNewlyAllowed ?? false;
+  const steady = { Egress: new Set<End>(), Ingress: new Set<End>() };
+  for (const e of changed) {
+    if (e.kind !== 'pod') continue;
+    for (const d of ['Egress', 'Ingress'] as const) {
+      const after = allowsFromNetworkPolicyTier(ctx.after.selecting(e.pod), d);
+      if (after && (!both || allowsFromNetworkPolicyTier(ctx.before.selecting(e.pod), d))) steady[d].add(e);
+    }
+  }
+  const sideSteady = (e: End, d: Direction) => !changed.has(e) || steady[d].has(e);
+  const cannotChange = (src: End, dst: End) => sideSteady(src, 'Egress') && sideSteady(dst, 'Ingress');
   for (const src of changed) {
     for (const dst of ends) {
-      if (!cannotBeDenied(src, dst) && (inScope(src) || inScope(dst))) comparePair(ctx, src, dst, protocols, !onlyNew, out);
+      if (!cannotChange(src, dst) && (inScope(src) || inScope(dst))) comparePair(ctx, src, dst, protocols, both, out);
     }
   }
   for (const src of ends) {
     if (changed.has(src)) continue;
     for (const dst of changed) {
-      if (!cannotBeDenied(src, dst) && (inScope(src) || inScope(dst))) comparePair(ctx, src, dst, protocols, !onlyNew, out);
+      if (!cannotChange(src, dst) && (inScope(src) || inScope(dst))) comparePair(ctx, src, dst, protocols, both, out);
     }
   }
   return out;

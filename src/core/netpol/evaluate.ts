@@ -5,9 +5,10 @@ import { indexCluster, podAddress, podAddresses, podRef, type ClusterIndex, type
 import { compilePolicies, type CompiledPolicy } from './compile.ts';
 import { formatIP, parseIP, type Address, type Family } from './ip.ts';
 import { hasPort } from './ports.ts';
-import { judge, selects, type Judgement } from './match.ts';
+import { selects } from './match.ts';
+import { compileClusterPolicies, judgeTiers, tieredView, type Selection, type TieredJudgement } from './tiers.ts';
 import type {
-  Cluster, Connection, Direction, DirectionReason, DirectionVerdict, Endpoint, ResolvedEndpoint, Verdict,
+  Cluster, Connection, Decider, Direction, DirectionReason, DirectionVerdict, Endpoint, ResolvedEndpoint, Verdict,
 } from './types.ts';
 
 /** The connection names a pod that does not exist, or an address that is not one. */
@@ -34,18 +35,24 @@ export function policyView(policies: CompiledPolicy[]): PolicyView {
 }
 
 /** The single place where a direction's reason and boolean come from its facts. */
-export function directionOutcome(facts: Pick<DirectionVerdict, 'subject' | 'isolatedBy' | 'ownNode' | 'allowedBy'>): {
+export function directionOutcome(facts: Pick<DirectionVerdict, 'subject' | 'isolatedBy' | 'ownNode' | 'allowedBy'> & { decidedBy?: Decider }): {
   reason: DirectionReason;
   allowed: boolean;
 } {
   if (!facts.subject) return { reason: 'not-a-pod', allowed: true };
+  const d = facts.decidedBy;
+  if (d?.tier === 'Admin') return d.action === 'Allow' ? { reason: 'admin-tier-allows', allowed: true } : { reason: 'admin-tier-denies', allowed: false };
+  if (d?.tier === 'Baseline') return d.action === 'Allow' ? { reason: 'baseline-tier-allows', allowed: true } : { reason: 'baseline-tier-denies', allowed: false };
   if (facts.isolatedBy.length === 0) return { reason: 'not-isolated', allowed: true };
   if (facts.ownNode) return { reason: 'own-node', allowed: true };
   if (facts.allowedBy.length > 0) return { reason: 'allowed-by-rule', allowed: true };
   return { reason: 'no-rule-allows', allowed: false };
 }
 
-function directionVerdict(direction: Direction, subject: Pod | undefined, j: Judgement | undefined, port: number): DirectionVerdict {
+const NOT_JUDGED: Decider = { tier: 'Default', action: 'Allow' };
+
+function directionVerdict(direction: Direction, subject: Pod | undefined, t: TieredJudgement | undefined, sel: Selection | undefined, port: number): DirectionVerdict {
+  const j = t?.np;
   const facts = {
     direction,
     subject: subject ? podRef(subject) : undefined,
@@ -53,6 +60,9 @@ function directionVerdict(direction: Direction, subject: Pod | undefined, j: Jud
     isolatedBy: (j?.isolatedBy ?? []).map((p) => p.ref),
     allowedBy: (j?.matches ?? []).filter((m) => hasPort(m.ports, port)).map((m) => ({ policy: m.policy.ref, ruleIndex: m.rule.index })),
     ownNode: j?.ownNode ?? false,
+    clusterSelectedBy: sel ? [...sel.admin, ...sel.baseline].map((c) => c.ref) : [],
+    decidedBy: t?.segments.find((s) => hasPort(s.ports, port))?.decider ?? NOT_JUDGED,
+    passedBy: (t?.passes ?? []).filter((p) => hasPort(p.ports, port)).map(({ ports: _ports, ...rest }) => rest),
   };
   if (!facts.subject) delete facts.subject;
   return { ...facts, ...directionOutcome(facts) };
@@ -90,7 +100,10 @@ function toPeer(index: ClusterIndex, endpoint: Endpoint, pod: Pod | undefined, e
   }
   const address = explicit ?? (family ? podAddress(pod, family) : undefined);
   // hostNetwork pods share their node's network namespace: policies see them as node traffic.
-  if (pod.hostNetwork) return { kind: 'node', node: pod.nodeName, address, hostNetworkPod: pod };
+  if (pod.hostNetwork) {
+    const nodeLabels = index.nodeLabels(pod.nodeName);
+    return { kind: 'node', node: pod.nodeName, ...(nodeLabels ? { nodeLabels } : {}), address, hostNetworkPod: pod };
+  }
   return { kind: 'pod', pod, namespaceLabels: index.namespaceLabels(pod.metadata.namespace), address };
 }
 
@@ -113,7 +126,7 @@ export interface Evaluator {
 
 export function createEvaluator(cluster: Cluster): Evaluator {
   const index = indexCluster(cluster);
-  const view = policyView(compilePolicies(cluster.policies));
+  const view = tieredView(compilePolicies(cluster.policies), compileClusterPolicies(cluster.clusterPolicies ?? []), index);
   return {
     evaluate(connection) {
       const explicit = [explicitAddress(connection.from), explicitAddress(connection.to)];
@@ -122,10 +135,12 @@ export function createEvaluator(cluster: Cluster): Evaluator {
       const from = toPeer(index, connection.from, pods[0], explicit[0], family);
       const to = toPeer(index, connection.to, pods[1], explicit[1], family);
       const { port, protocol } = connection;
-      const egressJ = from.kind === 'pod' ? judge('Egress', from.pod, view.selecting(from.pod), to, protocol) : undefined;
-      const ingressJ = to.kind === 'pod' ? judge('Ingress', to.pod, view.selecting(to.pod), from, protocol) : undefined;
-      const egress = directionVerdict('Egress', from.kind === 'pod' ? from.pod : undefined, egressJ, port);
-      const ingress = directionVerdict('Ingress', to.kind === 'pod' ? to.pod : undefined, ingressJ, port);
+      const egressSel = from.kind === 'pod' ? view.selecting(from.pod) : undefined;
+      const ingressSel = to.kind === 'pod' ? view.selecting(to.pod) : undefined;
+      const egressJ = from.kind === 'pod' ? judgeTiers('Egress', from.pod, egressSel!, to, protocol) : undefined;
+      const ingressJ = to.kind === 'pod' ? judgeTiers('Ingress', to.pod, ingressSel!, from, protocol) : undefined;
+      const egress = directionVerdict('Egress', from.kind === 'pod' ? from.pod : undefined, egressJ, egressSel, port);
+      const ingress = directionVerdict('Ingress', to.kind === 'pod' ? to.pod : undefined, ingressJ, ingressSel, port);
       return {
         connection,
         from: resolvedEndpoint(from),

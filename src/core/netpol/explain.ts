@@ -1,7 +1,17 @@
 // Verdicts as sentences, in the manner of netpol-analyzer: which policy selects the pod and which
 // rule let the connection through, or that none did. The verdict data stays the source of truth.
+import { formatClusterPolicy } from './compile-cluster.ts';
 import { formatPolicy } from './compile.ts';
-import type { DirectionVerdict, ResolvedEndpoint, Verdict } from './types.ts';
+import type { ClusterPolicyRef, Decider, DirectionVerdict, ResolvedEndpoint, Verdict } from './types.ts';
+
+function clusterRule(d: { policy: ClusterPolicyRef; rule: number; ruleName?: string }): string {
+  const rule = d.ruleName === undefined ? `rule ${d.rule}` : `rule ${d.rule} (${d.ruleName})`;
+  return `${formatClusterPolicy(d.policy)} ${rule}, ${d.policy.tier} tier priority ${d.policy.priority}`;
+}
+
+function tierRule(d: Decider): string {
+  return d.tier === 'Admin' || d.tier === 'Baseline' ? clusterRule(d) : '';
+}
 
 export function describeEndpoint(e: ResolvedEndpoint): string {
   const at = e.kind !== 'external' && e.address ? ` (${e.address})` : '';
@@ -15,7 +25,20 @@ function explainDirection(d: DirectionVerdict): string {
   const side = d.direction === 'Egress' ? 'egress' : 'ingress';
   const pod = d.subject ? `${d.subject.namespace}/${d.subject.name}` : '';
   const isolating = d.isolatedBy.map(formatPolicy).join(', ');
+  const passed = d.passedBy.length > 0 ? ` (passed on by ${d.passedBy.map(clusterRule).join('; ')})` : '';
+  return `${sentence(d, side, pod, isolating)}${passed}`;
+}
+
+function sentence(d: DirectionVerdict, side: string, pod: string, isolating: string): string {
   switch (d.reason) {
+    case 'admin-tier-allows':
+      return `${side}: allowed by ${tierRule(d.decidedBy)}; the Admin tier decides before any NetworkPolicy`;
+    case 'admin-tier-denies':
+      return `${side}: denied by ${tierRule(d.decidedBy)}; the Admin tier decides before any NetworkPolicy, so none can allow it`;
+    case 'baseline-tier-allows':
+      return `${side}: allowed by ${tierRule(d.decidedBy)}; no NetworkPolicy isolates ${pod}, so the Baseline tier decides`;
+    case 'baseline-tier-denies':
+      return `${side}: denied by ${tierRule(d.decidedBy)}; no NetworkPolicy isolates ${pod}, so the Baseline tier decides (a NetworkPolicy selecting ${pod} would replace this verdict)`;
     case 'not-a-pod':
       return `${side}: not judged, that end is not a pod on the pod network`;
     case 'not-isolated':

@@ -1,5 +1,5 @@
 // Public, plain and serialisable types of the evaluator. Behaviour lives in the other files.
-import type { Namespace, NetworkPolicy, Node, Pod, Protocol } from '../model.ts';
+import type { ClusterPolicy, ClusterPolicyKind, Namespace, NetworkPolicy, Node, Pod, Protocol } from '../model.ts';
 import type { PortRange } from './ports.ts';
 
 export type Direction = 'Ingress' | 'Egress';
@@ -9,6 +9,8 @@ export interface Cluster {
   pods: Pod[];
   nodes: Node[];
   policies: NetworkPolicy[];
+  /** SIG Admin and Baseline tier policies; the same before and after any change we compare. */
+  clusterPolicies?: ClusterPolicy[];
 }
 
 /**
@@ -36,6 +38,26 @@ export interface PolicyRef {
   name: string;
 }
 
+/** A SIG cluster-wide policy (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy). */
+export interface ClusterPolicyRef {
+  kind: ClusterPolicyKind;
+  name: string;
+  tier: 'Admin' | 'Baseline';
+  priority: number;
+}
+
+/** What a first-match rule does; Accept (v1alpha2) and Allow (v1alpha1) are both `Allow` here. */
+export type TierAction = 'Allow' | 'Deny' | 'Pass';
+
+/** The tiers in evaluation order; `Default` is "no tier decided": allowed. */
+export type TierName = 'Admin' | 'NetworkPolicy' | 'Baseline' | 'Default';
+
+/** Who decided a set of ports in one direction. */
+export type Decider =
+  | { tier: 'Admin' | 'Baseline'; action: 'Allow' | 'Deny'; policy: ClusterPolicyRef; rule: number; ruleName?: string }
+  | { tier: 'NetworkPolicy'; action: 'Allow' | 'Deny'; isolatedBy: PolicyRef[] }
+  | { tier: 'Default'; action: 'Allow'; passedBy?: { policy: ClusterPolicyRef; rule: number; ruleName?: string }[] };
+
 export interface RuleRef {
   policy: PolicyRef;
   /** Index into the policy's `ingress` or `egress` list. */
@@ -53,7 +75,11 @@ export type DirectionReason =
   | 'not-isolated' // no policy selecting the pod isolates it for this direction
   | 'own-node' // ingress from the pod's own node (kubelet probes) is always allowed
   | 'allowed-by-rule'
-  | 'no-rule-allows';
+  | 'no-rule-allows'
+  | 'admin-tier-allows' // an Admin-tier rule accepted it before any NetworkPolicy was looked at
+  | 'admin-tier-denies'
+  | 'baseline-tier-allows' // no NetworkPolicy isolates the pod, and a Baseline-tier rule accepted it
+  | 'baseline-tier-denies';
 
 export interface DirectionVerdict {
   direction: Direction;
@@ -66,6 +92,12 @@ export interface DirectionVerdict {
   /** The rules of isolating policies that match this peer, port and protocol. */
   allowedBy: RuleRef[];
   ownNode: boolean;
+  /** The SIG cluster-wide policies whose subject is this pod, in evaluation order. */
+  clusterSelectedBy: ClusterPolicyRef[];
+  /** The tier and rule that decided this port; NetworkPolicy facts are the fields above. */
+  decidedBy: Decider;
+  /** Pass rules that handed this connection on to the next tier. */
+  passedBy: { policy: ClusterPolicyRef; rule: number; ruleName?: string }[];
   /** Derived from the fields above by `directionOutcome`. */
   reason: DirectionReason;
   allowed: boolean;
@@ -100,6 +132,8 @@ export interface DenyingSide {
   pod: PodRef;
   /** The policies isolating that pod for that direction, none of whose rules match. */
   isolatedBy: PolicyRef[];
+  /** Set when a cluster-wide tier denies: its rules, as text (e.g. "denied by ClusterNetworkPolicy/x rule y (Baseline tier)"). */
+  deniedBy?: string[];
 }
 
 /** A set of connections that all get the same verdicts, before and after. */

@@ -1,0 +1,166 @@
+// The tiered model: Admin (first match, by priority) → NetworkPolicy (union of allow rules of the
+// isolating policies) → Baseline (first match, by priority) → Default (allowed), as the SIG
+// network-policy-api specifies. Every decision is a set of ports with the rule that decided it, so
+// the evaluator (one port) and the exact comparison (all ports) share this code.
+import type { Labels, Pod, Protocol } from '../model.ts';
+import type { ClusterIndex, Peer } from './cluster-index.ts';
+import { compileClusterPolicy, tierOrder, type ClusterPeer, type ClusterRule, type CompiledClusterPolicy } from './compile-cluster.ts';
+import type { CompiledPolicy } from './compile.ts';
+import { judge, judgedPorts, peerMatches, portsOf, selects, type Judgement } from './match.ts';
+import { ALL_PORTS, intersect, NO_PORTS, subtract, union, type PortSet } from './ports.ts';
+import { matchesSelector } from './selector.ts';
+import type { ClusterPolicyRef, Decider, Direction } from './types.ts';
+import type { ClusterPolicy } from '../model.ts';
+
+/** The policies of each tier that select one pod, in evaluation order. */
+export interface Selection {
+  np: CompiledPolicy[];
+  admin: CompiledClusterPolicy[];
+  baseline: CompiledClusterPolicy[];
+}
+
+/** One policy set (NetworkPolicies plus the cluster-wide tiers) over one cluster; per-pod caches. */
+export interface TieredView {
+  policies: CompiledPolicy[];
+  cluster: CompiledClusterPolicy[];
+  selecting(pod: Pod): Selection;
+}
+
+export function compileClusterPolicies(policies: readonly ClusterPolicy[]): CompiledClusterPolicy[] {
+  return policies.map(compileClusterPolicy).sort(tierOrder);
+}
+
+export function subjectSelects(p: CompiledClusterPolicy, pod: Pod, namespaceLabels: Labels): boolean {
+  // Subjects never include hostNetwork pods (the API says so).
+  return pod.hostNetwork !== true && matchesSelector(p.subject.namespaces, namespaceLabels) && matchesSelector(p.subject.pods, pod.metadata.labels ?? {});
+}
+
+export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterPolicy[], index: Pick<ClusterIndex, 'namespaceLabels'>): TieredView {
+  const cache = new Map<Pod, Selection>();
+  return {
+    policies,
+    cluster,
+    selecting(pod) {
+      let found = cache.get(pod);
+      if (!found) {
+        const labels = index.namespaceLabels(pod.metadata.namespace);
+        const chosen = cluster.filter((c) => subjectSelects(c, pod, labels));
+        found = {
+          np: policies.filter((p) => selects(p, pod)),
+          admin: chosen.filter((c) => c.ref.tier === 'Admin'),
+          baseline: chosen.filter((c) => c.ref.tier === 'Baseline'),
+        };
+        cache.set(pod, found);
+      }
+      return found;
+    },
+  };
+}
+
+function clusterPeerMatches(peer: ClusterPeer, target: Peer): boolean {
+  if (peer.kind === 'nodes') return target.kind === 'node' && target.nodeLabels !== undefined && matchesSelector(peer.selector, target.nodeLabels);
+  if (peer.kind === 'unmodelled') return false; // see unprovenReasons: the proof never relies on this
+  return peerMatches(peer, target);
+}
+
+function clusterRulePorts(rule: ClusterRule, target: Peer, protocol: Protocol, destination: Pod | undefined): PortSet {
+  if (rule.peers !== 'all' && !rule.peers.some((p) => clusterPeerMatches(p, target))) return NO_PORTS;
+  return portsOf(rule.ports, protocol, destination);
+}
+
+export interface Segment {
+  ports: PortSet;
+  allowed: boolean;
+  decider: Decider;
+}
+
+export interface Pass {
+  ports: PortSet;
+  policy: ClusterPolicyRef;
+  rule: number;
+  ruleName?: string;
+}
+
+/** One direction judged through every tier: disjoint segments covering all ports, and the Pass rules met. */
+export interface TieredJudgement {
+  np: Judgement;
+  segments: Segment[];
+  passes: Pass[];
+}
+
+export function judgeTiers(direction: Direction, subject: Pod, sel: Selection, peer: Peer, protocol: Protocol): TieredJudgement {
+  const np = judge(direction, subject, sel.np, peer, protocol);
+  const destination = direction === 'Ingress' ? subject : peer.kind === 'pod' ? peer.pod : undefined;
+  const segments: Segment[] = [];
+  const passes: Pass[] = [];
+  let open: PortSet = ALL_PORTS;
+
+  const firstMatch = (tier: 'Admin' | 'Baseline', policies: CompiledClusterPolicy[]) => {
+    let passed: PortSet = NO_PORTS; // a Pass skips the rest of this tier only
+    for (const policy of policies) {
+      for (const rule of policy.rules[direction]) {
+        const ports = subtract(intersect(clusterRulePorts(rule, peer, protocol, destination), open), passed);
+        if (ports.length === 0) continue;
+        const at = { policy: policy.ref, rule: rule.index, ...(rule.name ? { ruleName: rule.name } : {}) };
+        if (rule.action === 'Pass') {
+          passed = union(passed, ports);
+          passes.push({ ports, ...at });
+          continue;
+        }
+        segments.push({ ports, allowed: rule.action === 'Allow', decider: { tier, action: rule.action, ...at } });
+        open = subtract(open, ports);
+        if (open.length === 0) return;
+      }
+    }
+  };
+
+  firstMatch('Admin', sel.admin);
+  // A pod isolated by a NetworkPolicy is decided in that tier: the Baseline tier never sees it.
+  if (open.length > 0 && np.isolatedBy.length > 0) {
+    const allowed = judgedPorts(np);
+    const isolatedBy = np.isolatedBy.map((p) => p.ref);
+    const yes = intersect(open, allowed);
+    const no = subtract(open, allowed);
+    if (yes.length > 0) segments.push({ ports: yes, allowed: true, decider: { tier: 'NetworkPolicy', action: 'Allow', isolatedBy } });
+    if (no.length > 0) segments.push({ ports: no, allowed: false, decider: { tier: 'NetworkPolicy', action: 'Deny', isolatedBy } });
+    open = NO_PORTS;
+  }
+  if (open.length > 0) firstMatch('Baseline', sel.baseline);
+  if (open.length > 0) segments.push({ ports: open, allowed: true, decider: { tier: 'Default', action: 'Allow' } });
+  return { np, segments, passes };
+}
+
+export function allowedPortsOf(j: TieredJudgement): PortSet {
+  return j.segments.reduce<PortSet>((acc, s) => (s.allowed ? union(acc, s.ports) : acc), NO_PORTS);
+}
+
+/**
+ * Conservative and cheap: does everything that reaches the NetworkPolicy tier come out allowed,
+ * whatever the peer? True when the pod is isolated by a rule with no peers and no ports, or when it
+ * is not isolated and no Baseline policy selecting it has a Deny rule in this direction. (Pass in
+ * the Baseline tier hands over to Default, which allows.) False means "maybe not", never "no".
+ */
+export function allowsFromNetworkPolicyTier(sel: Selection, d: Direction): boolean {
+  const isolating = sel.np.filter((p) => p.isolates[d]);
+  if (isolating.length > 0) return isolating.some((p) => p.rules[d].some((r) => r.peers === 'all' && r.ports === 'all'));
+  return !sel.baseline.some((b) => b.rules[d].some((r) => r.action === 'Deny'));
+}
+
+/**
+ * Why the model cannot vouch for this pod's side when its NetworkPolicy tier changes. Admin-tier
+ * rules are the same before and after such a change and decide the same connections, so only the
+ * Baseline tier matters: rules that cannot be evaluated (domain names), and policies of equal
+ * priority whose order the API leaves to the implementation.
+ */
+export function unprovenReasons(sel: Selection, d: Direction): string[] {
+  const out: string[] = [];
+  for (const b of sel.baseline) for (const u of b.unmodelled[d]) out.push(`${u}, which the proof cannot evaluate`);
+  const withRules = sel.baseline.filter((b) => b.rules[d].length > 0);
+  for (let i = 1; i < withRules.length; i++) {
+    const [a, b] = [withRules[i - 1]!, withRules[i]!];
+    if (a.ref.priority === b.ref.priority) {
+      out.push(`${a.ref.kind}/${a.ref.name} and ${b.ref.kind}/${b.ref.name} share priority ${a.ref.priority} in the Baseline tier, so their order is up to the implementation`);
+    }
+  }
+  return out;
+}
