@@ -1,7 +1,9 @@
 // fast-check generators for small random clusters, policies and connections. The value pools are
 // chosen so that generated selectors, CIDRs and ports often hit generated pods and addresses.
 import fc from 'fast-check';
-import type { ContainerPort, LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, Protocol } from '../../../src/core/model.ts';
+import type {
+  ClusterPolicy, ClusterPolicyPeer, ClusterPolicyPort, ClusterPolicyRule, ClusterPolicySubject, ContainerPort, LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, Protocol,
+} from '../../../src/core/model.ts';
 import type { Cluster, Connection, Endpoint } from '../../../src/core/netpol/index.ts';
 import { node, ns, pod, policy } from './fixtures.ts';
 
@@ -113,3 +115,53 @@ export function connectionArb(cluster: Cluster): fc.Arbitrary<Connection> {
     protocol: fc.constantFrom(...PROTOCOLS),
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// SIG cluster-wide policies: small random Admin and Baseline policies over the same pools.
+
+const clusterPeer: fc.Arbitrary<ClusterPolicyPeer> = fc.oneof(
+  nsSelector.map((namespaces) => ({ namespaces })),
+  fc.tuple(nsSelector, selector).map(([namespaceSelector, podSelector]) => ({ pods: { namespaceSelector, podSelector } })),
+  fc.constantFrom(['10.244.0.0/24'], ['0.0.0.0/0'], ['10.0.0.4/30', '169.254.0.0/16'], ['::/0']).map((networks) => ({ networks })),
+  fc.constantFrom<LabelSelector>({}, { matchLabels: { zone: 'a' } }).map((nodes) => ({ nodes })),
+);
+const clusterPort: fc.Arbitrary<ClusterPolicyPort> = fc.oneof(
+  fc.record({ protocol: fc.constantFrom(...PROTOCOLS), port: fc.constantFrom(53, 80, 443, 8080) }),
+  fc.record({ protocol: fc.constantFrom(...PROTOCOLS), port: fc.constantFrom(53, 80), endPort: fc.constantFrom(90, 8443) }),
+  fc.constantFrom('http', 'dns').map((namedPort) => ({ namedPort })),
+);
+const clusterRule = (direction: 'Ingress' | 'Egress', tier: 'Admin' | 'Baseline'): fc.Arbitrary<ClusterPolicyRule> =>
+  fc.record({
+    action: fc.constantFrom<ClusterPolicyRule['action']>('Accept', 'Deny', ...(tier === 'Admin' ? (['Pass'] as const) : (['Pass'] as const))),
+    // Ingress peers are namespaces and pods only.
+    peers: fc.array(direction === 'Ingress' ? clusterPeer.filter((p) => 'namespaces' in p || 'pods' in p) : clusterPeer, { minLength: 1, maxLength: 2 }),
+    ports: fc.option(fc.array(clusterPort, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  }).map(({ ports, ...r }) => (ports ? { ...r, ports } : r));
+
+export const clusterPolicyArb: fc.Arbitrary<ClusterPolicy> = fc.constantFrom<'Admin' | 'Baseline'>('Admin', 'Baseline').chain((tier) =>
+  fc.record({
+    suffix: fc.nat(999),
+    priority: fc.constantFrom(1, 5, 10, 20, 30),
+    subject: fc.oneof(nsSelector.map((namespaces): ClusterPolicySubject => ({ namespaces })), fc.tuple(nsSelector, selector).map(([namespaceSelector, podSelector]): ClusterPolicySubject => ({ pods: { namespaceSelector, podSelector } }))),
+    ingress: fc.array(clusterRule('Ingress', tier), { maxLength: 2 }),
+    egress: fc.array(clusterRule('Egress', tier), { maxLength: 2 }),
+  }).map((r) => ({
+    kind: 'ClusterNetworkPolicy' as const,
+    apiVersion: 'policy.networking.k8s.io/v1alpha2',
+    metadata: { name: `${tier.toLowerCase()}-${r.suffix}` },
+    spec: { tier, priority: r.priority, subject: r.subject, ingress: r.ingress, egress: r.egress },
+  })),
+);
+
+/** A cluster with up to four distinct-priority cluster-wide policies (ties are a separate case). */
+export const tieredClusterArb: fc.Arbitrary<Cluster> = fc.tuple(clusterArb, fc.array(clusterPolicyArb, { maxLength: 4 })).map(([cluster, cps]) => {
+  const seen = new Set<string>();
+  const clusterPolicies = cps.filter((p) => {
+    const key = `${p.spec.tier}|${p.spec.priority}`;
+    if (seen.has(key) || seen.has(p.metadata.name)) return false;
+    seen.add(key);
+    seen.add(p.metadata.name);
+    return true;
+  });
+  return { ...cluster, nodes: cluster.nodes.map((n) => (n.metadata.name === 'n1' ? { ...n, metadata: { ...n.metadata, labels: { zone: 'a' } } } : n)), clusterPolicies };
+});

@@ -1,7 +1,7 @@
 // A named catalogue of cluster fixtures and NetworkPolicy builders for the evaluator tests.
 // Builders mirror the API objects; defaults are the ones a real cluster would have.
 import type {
-  ContainerPort, EgressRule, IngressRule, LabelSelector, Namespace, NetworkPolicy, Node, Pod, PolicyPeer, PolicyPort, PolicyType, Protocol,
+  ClusterPolicy, ClusterPolicyKind, ClusterPolicyPeer, ClusterPolicyRule, ClusterPolicySubject, ContainerPort, EgressRule, IngressRule, LabelSelector, Namespace, NetworkPolicy, Node, Pod, PolicyPeer, PolicyPort, PolicyType, Protocol,
 } from '../../../src/core/model.ts';
 import type { Cluster, Connection, Endpoint } from '../../../src/core/netpol/index.ts';
 
@@ -107,3 +107,36 @@ export function e2eModel(): Cluster {
 export function withPolicies(cluster: Cluster, ...policies: NetworkPolicy[]): Cluster {
   return { ...cluster, policies: [...cluster.policies, ...policies] };
 }
+
+// ---------------------------------------------------------------------------------------------
+// SIG cluster-wide policies (ClusterNetworkPolicy v1alpha2 in the model's shape).
+
+export interface CnpOptions {
+  kind?: ClusterPolicyKind;
+  subject?: ClusterPolicySubject;
+  ingress?: ClusterPolicyRule[];
+  egress?: ClusterPolicyRule[];
+}
+
+export function cnp(name: string, tier: 'Admin' | 'Baseline', priority: number, o: CnpOptions = {}): ClusterPolicy {
+  return {
+    kind: o.kind ?? 'ClusterNetworkPolicy',
+    apiVersion: 'policy.networking.k8s.io/v1alpha2',
+    metadata: { name },
+    spec: { tier, priority, subject: o.subject ?? { namespaces: {} }, ingress: o.ingress ?? [], egress: o.egress ?? [] },
+  };
+}
+
+export const inNamespaces = (matchLabels: Record<string, string> = {}): ClusterPolicySubject => ({ namespaces: { matchLabels } });
+export const podsIn = (namespaceLabels: Record<string, string>, podLabels: Record<string, string>): ClusterPolicySubject => ({
+  pods: { namespaceSelector: { matchLabels: namespaceLabels }, podSelector: { matchLabels: podLabels } },
+});
+export const fromNamespaces = (matchLabels: Record<string, string> = {}): ClusterPolicyPeer => ({ namespaces: { matchLabels } });
+export const fromPods = (namespaceLabels: Record<string, string>, podLabels: Record<string, string>): ClusterPolicyPeer => ({
+  pods: { namespaceSelector: { matchLabels: namespaceLabels }, podSelector: { matchLabels: podLabels } },
+});
+export const networks = (...cidrs: string[]): ClusterPolicyPeer => ({ networks: cidrs });
+export const nodes = (matchLabels: Record<string, string> = {}): ClusterPolicyPeer => ({ nodes: { matchLabels } });
+export const rule = (action: ClusterPolicyRule['action'], peers: ClusterPolicyPeer[], ports?: ClusterPolicyRule['ports'], name?: string): ClusterPolicyRule => ({
+  action, peers, ...(ports ? { ports } : {}), ...(name ? { name } : {}),
+});
