@@ -12,6 +12,7 @@ import { makeScope, type ScopeOptions } from '../core/scope.ts';
 import { forEachBounded, writeEach } from './pool.ts';
 import type { AppDeps, Cluster } from './ports.ts';
 import { checkCreates } from './connectivity.ts';
+import { refusalOf, type Connectivity } from '../core/refusal.ts';
 import { readClusterSnapshot } from './snapshot.ts';
 
 export interface RemediateOptions {
@@ -21,6 +22,10 @@ export interface RemediateOptions {
   concurrency: number;
   /** Apply even when the connectivity proof finds connections the change would deny. */
   acceptDisruption: boolean;
+  /** Apply even where the placeholder would allow connections a cluster-wide tier denies today. */
+  acceptOpening?: boolean;
+  /** Apply even where the proof cannot vouch for the namespace (unmodelled or unreadable policies). */
+  acceptUnproven?: boolean;
 }
 
 export async function runRemediate(o: RemediateOptions, cluster: Cluster, deps: AppDeps): Promise<RemediationReport> {
@@ -35,32 +40,30 @@ export async function runRemediate(o: RemediateOptions, cluster: Cluster, deps: 
   // The proof runs before any write: what would each change deny that is allowed today?
   const proof = plan.creates.length > 0 ? await checkCreates(cluster, snapshot, plan.creates, deps) : undefined;
   notes.push(...(proof?.notes ?? []));
-  const connectivity = (ns: string) => {
-    const broken = proof?.broken.get(ns) ?? [];
-    return { unchanged: broken.length === 0, broken };
+  const connectivity = (ns: string): Connectivity => {
+    const p = proof?.namespaces.get(ns) ?? { denied: [], opened: [], unproven: [] };
+    return { unchanged: p.denied.length + p.opened.length + p.unproven.length === 0, broken: p.denied, opened: p.opened, unproven: p.unproven };
   };
-  const disruptive = plan.creates.filter((p) => !connectivity(p.metadata.namespace).unchanged);
-  if (disruptive.length > 0 && !o.acceptDisruption) {
-    for (const p of plan.creates) {
-      results.set(p.metadata.namespace, {
-        namespace: p.metadata.namespace,
-        status: 'FAILED',
-        reason: `Refused: template ${o.placeholder.template} would deny connections allowed today (see below); nothing was written`,
-        error: { kind: 'Disruption', message: `template ${o.placeholder.template} denies connections allowed today in ${disruptive.length} namespace(s)`, hint: 'use the allow-all template, or pass --accept-disruption' },
-      });
-    }
-  } else if (o.dryRun === 'client') {
-    for (const p of plan.creates) results.set(p.metadata.namespace, createOutcome(p, undefined, 'client'));
+  // Per namespace: a placeholder that would change a verdict (or that the proof cannot vouch for)
+  // is not written there unless the matching flag accepts it; the other namespaces go ahead.
+  const writable: NetworkPolicy[] = [];
+  for (const p of plan.creates) {
+    const refusal = refusalOf(connectivity(p.metadata.namespace), o);
+    if (refusal) results.set(p.metadata.namespace, { ...refusal, namespace: p.metadata.namespace });
+    else writable.push(p);
+  }
+  if (o.dryRun === 'client') {
+    for (const p of writable) results.set(p.metadata.namespace, createOutcome(p, undefined, 'client'));
   } else {
     let done = 0;
-    const batch = await writeEach(plan.creates, o.concurrency, deps.signal, async (p, attempt) => {
+    const batch = await writeEach(writable, o.concurrency, deps.signal, async (p, attempt) => {
       const [made, error] = await attempt(() => cluster.createPolicy(p, { dryRun: o.dryRun === 'server' }));
       if (made) created.set(p.metadata.namespace, made);
       results.set(p.metadata.namespace, createOutcome(p, error, o.dryRun));
-      deps.progress.update(`Creating placeholders ${++done}/${plan.creates.length}`);
+      deps.progress.update(`Creating placeholders ${++done}/${writable.length}`);
     });
     complete = !batch.stopped;
-    for (const p of plan.creates) if (!results.has(p.metadata.namespace)) results.set(p.metadata.namespace, notAttempted(p, batch.why));
+    for (const p of writable) if (!results.has(p.metadata.namespace)) results.set(p.metadata.namespace, notAttempted(p, batch.why));
   }
 
   if (o.dryRun === 'none' && created.size > 0 && complete) {

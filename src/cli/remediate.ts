@@ -23,12 +23,15 @@ export const remediateCommand: Command = {
     ['kubectl cis-netpol remediate --dry-run', 'show what would be created'],
     ['kubectl cis-netpol remediate --dry-run=server', 'let the API server and admission judge the creates'],
     ['kubectl cis-netpol remediate --exclude "sandbox-*"', 'all but some namespaces'],
+    ['kubectl cis-netpol remediate --template select-none', 'where a cluster-wide policy would be overridden: a placeholder that selects no pod'],
   ],
   builder: (y) =>
     concurrencyOption(dryRunOption(scopeOptions(y)), 'Creates in flight at once', DEFAULT_CONCURRENCY)
       .option('policy-name', { type: 'string', default: DEFAULT_POLICY_NAME, describe: 'Name of the placeholder NetworkPolicy' })
-      .option('template', { type: 'string', default: 'allow-all', describe: 'allow-all (changes no traffic) or cluster-internal (the original guide\'s YAML: cuts traffic to and from outside the pod network)' })
-      .option('accept-disruption', { type: 'boolean', default: false, describe: 'Apply a template even though it denies connections allowed today' }),
+      .option('template', { type: 'string', default: 'allow-all', describe: 'allow-all (isolates every pod and allows everything), select-none (selects no pod: changes nothing under any policy model, enforces nothing) or cluster-internal (the original guide\'s YAML: cuts traffic to and from outside the pod network)' })
+      .option('accept-disruption', { type: 'boolean', default: false, describe: 'Apply a template even though it denies connections allowed today' })
+      .option('accept-opening', { type: 'boolean', default: false, describe: 'Apply a template even though it allows connections a cluster-wide (Baseline tier) policy denies today' })
+      .option('accept-unproven', { type: 'boolean', default: false, describe: 'Apply where the proof cannot vouch for the namespace (Cilium/Calico/Antrea policies, unreadable policy APIs)' }),
   async run(argv, ctx) {
     const name = String(argv['policy-name']);
     if (name.length > 63 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
@@ -40,6 +43,8 @@ export const remediateCommand: Command = {
       dryRun: toDryRun(argv['dry-run'] as string | undefined),
       concurrency: toConcurrency(argv['concurrency']),
       acceptDisruption: Boolean(argv['accept-disruption']),
+      acceptOpening: Boolean(argv['accept-opening']),
+      acceptUnproven: Boolean(argv['accept-unproven']),
     };
     const report = await runRemediate(options, await ctx.cluster(), ctx.deps);
     ctx.print(report, (style) => renderRemediation(report, style));

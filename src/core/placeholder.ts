@@ -8,8 +8,8 @@ export const TEMPLATE_ANNOTATION = 'cis-netpol.io/template';
 export const VERSION_ANNOTATION = 'cis-netpol.io/version';
 export const DEFAULT_POLICY_NAME = 'cis-default-allow';
 
-export type TemplateName = 'allow-all' | 'cluster-internal';
-export const TEMPLATE_NAMES: readonly TemplateName[] = ['allow-all', 'cluster-internal'];
+export type TemplateName = 'allow-all' | 'cluster-internal' | 'select-none';
+export const TEMPLATE_NAMES: readonly TemplateName[] = ['allow-all', 'cluster-internal', 'select-none'];
 
 /** Names earlier versions of the cis-k8s-hardening toolkit used for the same purpose (not ours). */
 export const LEGACY_NAMES = [/^cis-default-allow$/, /^cis-allow-all-safety-net$/, /^cis-baseline-allow-.+$/];
@@ -31,13 +31,31 @@ const CLUSTER_INTERNAL: NetworkPolicySpec = {
   egress: [{ to: [{ namespaceSelector: {} }, { podSelector: {} }] }],
 };
 
+// A podSelector no pod can satisfy (a key that both exists and does not): the policy selects no pod
+// now or later, so it changes no verdict under any policy model (NetworkPolicy, the SIG tiers,
+// Cilium, Calico, Antrea). It satisfies CIS 5.3.2's existence check and enforces nothing.
+const SELECT_NONE_KEY = 'cis-netpol.io/selects-no-pod';
+const SELECT_NONE: NetworkPolicySpec = {
+  podSelector: { matchExpressions: [{ key: SELECT_NONE_KEY, operator: 'Exists' }, { key: SELECT_NONE_KEY, operator: 'DoesNotExist' }] },
+  policyTypes: ['Ingress', 'Egress'],
+};
+
 const DESCRIPTIONS: Record<TemplateName, string> = {
   'allow-all': 'Allows all ingress and egress traffic for every pod in this namespace, so it changes no connection.',
   'cluster-internal': 'Allows traffic from and to pods only: egress to anything outside the pod network and ingress from outside it are denied.',
+  'select-none': 'Selects no pod (its podSelector cannot match), so it changes no connection under any policy model; it records that the namespace was reviewed and enforces nothing.',
 };
 
+const WARNINGS: Record<TemplateName, string> = {
+  'allow-all': 'Policies are additive: while this policy exists, any stricter NetworkPolicy in this namespace has no effect. Remove it (kubectl cis-netpol prune) once real policies are in place.',
+  'cluster-internal': 'Policies are additive: while this policy exists, any stricter NetworkPolicy in this namespace has no effect. Remove it (kubectl cis-netpol prune) once real policies are in place.',
+  'select-none': 'This policy isolates and allows nothing: traffic here is governed by the other policies (and cluster-wide tiers) alone. It satisfies the CIS existence check only; write real policies.',
+};
+
+const SPECS: Record<TemplateName, NetworkPolicySpec> = { 'allow-all': ALLOW_ALL, 'cluster-internal': CLUSTER_INTERNAL, 'select-none': SELECT_NONE };
+
 export function templateSpec(name: TemplateName): NetworkPolicySpec {
-  return structuredClone(name === 'allow-all' ? ALLOW_ALL : CLUSTER_INTERNAL);
+  return structuredClone(SPECS[name]);
 }
 
 export interface PlaceholderOptions {
@@ -56,8 +74,7 @@ export function placeholderPolicy(namespace: string, o: PlaceholderOptions): Net
         [TEMPLATE_ANNOTATION]: o.template,
         [VERSION_ANNOTATION]: o.version,
         'cis-netpol.io/description': `CIS 5.3.2 placeholder. ${DESCRIPTIONS[o.template]}`,
-        'cis-netpol.io/warning':
-          'Policies are additive: while this policy exists, any stricter NetworkPolicy in this namespace has no effect. Remove it (kubectl cis-netpol prune) once real policies are in place.',
+        'cis-netpol.io/warning': WARNINGS[o.template],
       },
     },
     spec: templateSpec(o.template),

@@ -4,6 +4,7 @@ import { ApiError, outcomeUnknown } from './errors.ts';
 import type { NetworkPolicy } from './model.ts';
 import { placeholderPolicy, type PlaceholderOptions, type TemplateName } from './placeholder.ts';
 import { REPORT_API_VERSION, type Snapshot } from './report.ts';
+import type { Connectivity } from './refusal.ts';
 import type { Scope, SkipReason } from './scope.ts';
 
 export type DryRun = 'none' | 'client' | 'server';
@@ -24,8 +25,8 @@ export interface RemediateResult {
   policy?: string;
   skip?: SkipReason;
   error?: Failure;
-  /** Filled by the connectivity check: connections this change would deny (empty = unchanged). */
-  connectivity?: { unchanged: boolean; broken: string[] };
+  /** Filled by the connectivity proof: what this change would deny, open, or cannot vouch for. */
+  connectivity?: Connectivity;
 }
 
 export interface RemediationPlan {

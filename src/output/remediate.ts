@@ -22,15 +22,18 @@ export function renderRemediation(r: RemediationReport, style: Style): string {
   if (s.otherSkipped) lines.push(stat('Other Namespaces Skipped', s.otherSkipped));
   lines.push(stat('Policy Application Failures', s.failures));
   if (s.unknown) lines.push(stat('Outcome Unknown', s.unknown));
-  lines.push('', `Placeholder: ${r.policyName} (template ${r.template})`);
+  lines.push('', `Placeholder: ${r.policyName} (template ${r.template}${r.template === 'select-none' ? ': selects no pod, so it changes nothing and enforces nothing' : ''})`);
   const proved = r.results.filter((x) => x.connectivity);
   if (proved.length > 0) {
     const broken = proved.filter((x) => !x.connectivity?.unchanged);
     lines.push('', 'CONNECTIVITY (checked over every address, port and protocol, for existing and future pods):');
     if (broken.length === 0) lines.push(`  [✓] connectivity unchanged in all ${proved.length} namespace(s) this run changes`);
     for (const x of broken) {
-      lines.push(`  [✗] ${x.namespace}: would deny connections allowed today:`);
-      for (const b of x.connectivity?.broken ?? []) lines.push(`        - ${b}`);
+      const c = x.connectivity!;
+      const accepted = x.status === 'FIXED' || x.status === 'PLANNED' ? ' (accepted)' : '';
+      if (c.broken.length > 0) lines.push(`  [✗] ${x.namespace}: would deny connections allowed today${accepted}:`, ...c.broken.map((b) => `        - ${b}`));
+      if (c.opened.length > 0) lines.push(`  [✗] ${x.namespace}: would allow connections denied today${accepted}:`, ...c.opened.map((b) => `        - ${b}`));
+      if (c.unproven.length > 0) lines.push(`  [?] ${x.namespace}: not proven${accepted}:`, ...c.unproven.map((b) => `        - ${b}`));
     }
   }
   if (r.interrupted) lines.push('[!] Interrupted: no new writes were started after the signal; the lines above say what was done.');

@@ -54,7 +54,9 @@ function isNetworkPod(pod: Pod): boolean {
 export function indexCluster(cluster: Cluster): ClusterIndex {
   const pods = new Map(cluster.pods.map((p) => [podKey(podRef(p)), p]));
   const nsLabels = new Map(
-    cluster.namespaces.map((n) => [n.metadata.name, { ...n.metadata.labels, [NAMESPACE_NAME_LABEL]: n.metadata.name }]),
+    // The API server sets the name label on every namespace; an explicit one (the proof's stand-ins
+    // for future pods carry their target's) wins.
+    cluster.namespaces.map((n) => [n.metadata.name, { [NAMESPACE_NAME_LABEL]: n.metadata.name, ...n.metadata.labels }]),
   );
   const namespaceLabels = (namespace: string): Labels => nsLabels.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace };
 

@@ -43,3 +43,22 @@ function requirementHolds(r: Requirement, labels: Labels): boolean {
 export function matchesSelector(selector: CompiledSelector, labels: Labels): boolean {
   return selector.requirements.every((r) => requirementHolds(r, labels));
 }
+
+/** The fewest labels a selector needs, or undefined when nothing can satisfy it. */
+export function satisfyingLabels(s: LabelSelector): Record<string, string> | undefined {
+  const labels: Record<string, string> = { ...(s.matchLabels ?? {}) };
+  const absent = new Set<string>();
+  for (const e of s.matchExpressions ?? []) {
+    if (e.operator === 'In') labels[e.key] ??= e.values?.[0] ?? '';
+    if (e.operator === 'Exists') labels[e.key] ??= 'x';
+    if (e.operator === 'DoesNotExist') absent.add(e.key);
+  }
+  for (const e of s.matchExpressions ?? []) {
+    const has = Object.hasOwn(labels, e.key);
+    if (e.operator === 'In' && !(has && (e.values ?? []).includes(labels[e.key]!))) return undefined;
+    if (e.operator === 'NotIn' && has && (e.values ?? []).includes(labels[e.key]!)) return undefined;
+    if (e.operator === 'DoesNotExist' && has) return undefined;
+  }
+  return [...absent].some((k) => Object.hasOwn(labels, k)) ? undefined : labels;
+}
+

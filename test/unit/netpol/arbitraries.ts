@@ -122,7 +122,7 @@ export function connectionArb(cluster: Cluster): fc.Arbitrary<Connection> {
 const clusterPeer: fc.Arbitrary<ClusterPolicyPeer> = fc.oneof(
   nsSelector.map((namespaces) => ({ namespaces })),
   fc.tuple(nsSelector, selector).map(([namespaceSelector, podSelector]) => ({ pods: { namespaceSelector, podSelector } })),
-  fc.constantFrom(['10.244.0.0/24'], ['0.0.0.0/0'], ['10.0.0.4/30', '169.254.0.0/16'], ['::/0']).map((networks) => ({ networks })),
+  fc.constantFrom<string[]>(['10.244.0.0/24'], ['0.0.0.0/0'], ['10.0.0.4/30', '169.254.0.0/16'], ['::/0']).map((networks) => ({ networks: [...networks] })),
   fc.constantFrom<LabelSelector>({}, { matchLabels: { zone: 'a' } }).map((nodes) => ({ nodes })),
 );
 const clusterPort: fc.Arbitrary<ClusterPolicyPort> = fc.oneof(

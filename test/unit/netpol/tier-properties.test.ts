@@ -146,7 +146,7 @@ describe('netpol tier properties', function () {
           if (!v) continue;
           const npOnly = npOnlyEval.evaluate(c);
           for (const d of ['Egress', 'Ingress'] as const) {
-            const side = d === 'Egress' ? v.egress : v.ingress;
+            const side: Verdict['egress'] = d === 'Egress' ? v.egress : v.ingress;
             assert.equal(side.allowed, referenceSide(cluster, v, npOnly, d), `${d} ${JSON.stringify(c)} ${JSON.stringify(side.decidedBy)}`);
           }
         }

@@ -1,0 +1,136 @@
+// The proof behind "connectivity unchanged", pure: for each namespace a run would give a
+// placeholder, every class of connection (all addresses, ports and protocols) whose verdict the
+// placeholder changes, both ways (allowed → denied and denied → allowed), for today's pods and for
+// pods started later; and every reason the model cannot vouch for the namespace at all.
+import type { ClusterPolicy, CniPolicy, Namespace, NetworkPolicy, Node, Pod, PolicyApiRead } from './model.ts';
+import { compareConnectivity, summarise, type ConnectionClass } from './netpol/index.ts';
+import { satisfyingLabels } from './netpol/selector.ts';
+import { unprovenForNamespace } from './proof-unproven.ts';
+
+export interface ProofState {
+  namespaces: Namespace[];
+  pods: Pod[];
+  nodes: Node[];
+  policies: NetworkPolicy[];
+  clusterPolicies: ClusterPolicy[];
+  cniPolicies: CniPolicy[];
+  /** Cluster-wide policy APIs that were served but could not be read. */
+  unreadable: PolicyApiRead[];
+}
+
+export interface NamespaceProof {
+  /** Connections allowed today that the placeholder would deny. */
+  denied: string[];
+  /** Connections denied today (by a cluster-wide tier) that the placeholder would allow. */
+  opened: string[];
+  /** Why the model cannot vouch for this namespace (unmodelled policy kinds, unreadable APIs, …). */
+  unproven: string[];
+}
+
+export interface ProofResult {
+  namespaces: Map<string, NamespaceProof>;
+  /** Pods looked at per namespace (0: only the representatives of future pods). */
+  pods: Map<string, number>;
+  notes: string[];
+}
+
+// Future pods of a target namespace are stood for by representative pods, each alone in a namespace
+// of its own that carries the target's labels (its name label included), so every namespace
+// selector treats it as the target. One has no labels; one more per Baseline-tier policy whose pod
+// selector needs labels, with the fewest labels that satisfy it. Their addresses lie in the
+// benchmarking range 198.18.0.0/15, which no cluster routes.
+const FUTURE = '~future';
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+
+interface Representative {
+  namespace: Namespace;
+  pod: Pod;
+  target: string;
+  phrase: string;
+}
+
+function describeLabels(labels: Record<string, string>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+function representatives(targets: Namespace[], clusterPolicies: ClusterPolicy[]): Representative[] {
+  const labelSets: Record<string, string>[] = [{}];
+  const seen = new Set(['']);
+  for (const p of clusterPolicies) {
+    if (p.spec.tier !== 'Baseline' || !('pods' in p.spec.subject)) continue;
+    const labels = satisfyingLabels(p.spec.subject.pods.podSelector);
+    if (!labels || seen.has(describeLabels(labels))) continue;
+    seen.add(describeLabels(labels));
+    labelSets.push(labels);
+  }
+  const out: Representative[] = [];
+  let i = 0;
+  for (const ns of targets) {
+    for (const labels of labelSets) {
+      const name = `${FUTURE}/${ns.metadata.name}/${out.length}`;
+      const ip = `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
+      i++;
+      const podName = Object.keys(labels).length === 0 ? '(any-pod)' : `(labelled-${describeLabels(labels)})`;
+      out.push({
+        namespace: { metadata: { name, labels: { ...ns.metadata.labels, [NAME_LABEL]: ns.metadata.name } }, phase: 'Active' },
+        pod: { metadata: { name: podName, namespace: name, labels }, podIPs: [ip], containerPorts: [] },
+        target: ns.metadata.name,
+        phrase: Object.keys(labels).length === 0 ? `any pod in ${ns.metadata.name} (now or later)` : `any pod in ${ns.metadata.name} labelled ${describeLabels(labels)} (now or later)`,
+      });
+    }
+  }
+  return out;
+}
+
+/** Classes whose other end is a representative of another namespace say nothing new: they go. */
+function subjectOnly(classes: ConnectionClass[], isRepresentative: (ns: string) => boolean): ConnectionClass[] {
+  return classes.filter((c) =>
+    c.deniedBy.every((side) => {
+      const peer = side.direction === 'Egress' ? c.to : c.from;
+      return peer.kind !== 'pod' || !isRepresentative(peer.pod.namespace) || peer.pod.namespace === side.pod.namespace;
+    }),
+  );
+}
+
+export function proveCreates(state: ProofState, creates: NetworkPolicy[], template: NetworkPolicy | undefined): ProofResult {
+  const targets = new Set(creates.map((p) => p.metadata.namespace));
+  const targetNamespaces = state.namespaces.filter((n) => targets.has(n.metadata.name));
+  const reps = template ? representatives(targetNamespaces, state.clusterPolicies) : [];
+  const repByNamespace = new Map(reps.map((r) => [r.namespace.metadata.name, r]));
+  const after = [...state.policies, ...creates, ...(template ? reps.map((r) => ({ ...template, metadata: { ...template.metadata, namespace: r.namespace.metadata.name } })) : [])];
+  const cluster = {
+    namespaces: [...state.namespaces, ...reps.map((r) => r.namespace)],
+    pods: [...state.pods, ...reps.map((r) => r.pod)],
+    nodes: state.nodes,
+    policies: state.policies,
+    clusterPolicies: state.clusterPolicies,
+  };
+  const scope = [...targets, ...repByNamespace.keys()];
+  const comparison = compareConnectivity(cluster, state.policies, after, { namespaces: scope, includeNewlyAllowed: true });
+  const isRep = (ns: string) => repByNamespace.has(ns);
+  const lines = (classes: ConnectionClass[]) => {
+    const byNs = new Map<string, string[]>();
+    for (const s of summarise(cluster, subjectOnly(classes, isRep))) {
+      const rep = repByNamespace.get(s.namespace);
+      const ns = rep?.target ?? s.namespace;
+      const text = rep ? s.lines.map((l) => l.split(`the only pod in ns ${s.namespace} (${rep.pod.metadata.name})`).join(rep.phrase)) : s.lines;
+      byNs.set(ns, [...(byNs.get(ns) ?? []), ...text]);
+    }
+    return byNs;
+  };
+  const denied = lines(comparison.denied);
+  const opened = lines(comparison.allowed);
+  const result: ProofResult = { namespaces: new Map(), pods: new Map(), notes: comparison.problems };
+  for (const p of state.pods) if (targets.has(p.metadata.namespace) && p.podIPs.length > 0 && !p.hostNetwork) result.pods.set(p.metadata.namespace, (result.pods.get(p.metadata.namespace) ?? 0) + 1);
+  for (const ns of targetNamespaces) {
+    const name = ns.metadata.name;
+    result.namespaces.set(name, {
+      denied: denied.get(name) ?? [],
+      // "newly allowed: " is summarise's prefix for the reverse change; the report has its own heading.
+      opened: (opened.get(name) ?? []).map((l) => l.replace(/^newly allowed: /, '')),
+      unproven: unprovenForNamespace(state, ns, template),
+    });
+    result.pods.set(name, result.pods.get(name) ?? 0);
+  }
+  return result;
+}
