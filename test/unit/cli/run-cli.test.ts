@@ -94,7 +94,7 @@ describe('cli/runCli: help, version, usage errors', () => {
     [['audit', '--json', '-o', 'yaml'], 'error: --json conflicts with -o yaml (next: use one of them)'],
     [['audit', '--request-timeout', 'soon'], 'error: invalid --request-timeout "soon" (next: use a duration such as 30s, 1m30s, or 0 for no timeout)'],
     [['remediate', '--dry-run=maybe'], 'error: invalid --dry-run value "maybe" (next: use --dry-run, --dry-run=client or --dry-run=server)'],
-    [['remediate', '--template', 'deny-all'], 'error: unknown --template "deny-all" (next: use one of: allow-all, cluster-internal)'],
+    [['remediate', '--template', 'deny-all'], 'error: unknown --template "deny-all" (next: use one of: allow-all, cluster-internal, select-none)'],
     [['remediate', '--policy-name', 'Bad_Name'], 'error: invalid --policy-name "Bad_Name": must be a DNS subdomain name of at most 63 characters (next: e.g. --policy-name cis-default-allow)'],
     [['rollback', '--concurrency', '0'], 'error: invalid --concurrency "0": must be a whole number from 1 to 256 (next: the default suits most clusters; lower it for a busy API server)'],
   ];
