@@ -3,6 +3,14 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseCalicoSelector, UNKNOWN, type CalicoAst } from '../../../src/core/netpol/calico-selector.ts';
+import { calicoAstArb, renderCalico } from './calico-arbitraries.ts';
+
+const KEYS = ['app', 'tier', 'example.com/team', 'k-1_x'];
+const VALUES = ['', 'a', 'b', 'ab', 'web'];
+const keyArb = fc.constantFrom(...KEYS);
+const valueArb = fc.constantFrom(...VALUES);
+const astArb = calicoAstArb(KEYS, VALUES);
+const render = renderCalico;
 
 const labels = { app: 'web', tier: 'frontend', 'projectcalico.org/namespace': 'shop', 'example.com/team': 'blue-team' };
 
@@ -120,46 +128,6 @@ describe('calico selector: three-valued evaluation', () => {
 });
 
 // ----- property: parse(render(ast)) means what the AST means ----------------------------------
-
-const KEYS = ['app', 'tier', 'example.com/team', 'k-1_x'];
-const VALUES = ['', 'a', 'b', 'ab', 'web'];
-const keyArb = fc.constantFrom(...KEYS);
-const valueArb = fc.constantFrom(...VALUES);
-
-const astArb: fc.Arbitrary<CalicoAst> = fc.letrec<{ ast: CalicoAst }>((tie) => ({
-  ast: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constantFrom<CalicoAst>({ op: 'all' }, { op: 'global' }),
-    keyArb.map((key): CalicoAst => ({ op: 'has', key })),
-    fc.record({ op: fc.constantFrom('==', '!=', 'contains', 'starts with', 'ends with' as const), key: keyArb, value: valueArb }),
-    fc.record({ op: fc.constantFrom('in', 'not in' as const), key: keyArb, values: fc.array(valueArb, { maxLength: 3 }) }),
-    tie('ast').map((arg): CalicoAst => ({ op: '!', arg })),
-    fc.record({ op: fc.constantFrom('&&', '||' as const), left: tie('ast'), right: tie('ast') }),
-  ),
-})).ast;
-
-/** Renders with random quotes and spacing; every compound is parenthesised. */
-function render(ast: CalicoAst, pick: () => number): string {
-  const sp = () => ' '.repeat(pick() % 3);
-  const q = (v: string) => (pick() % 2 ? `'${v}'` : `"${v}"`);
-  switch (ast.op) {
-    case 'all':
-    case 'global':
-      return `${ast.op}(${sp()})`;
-    case 'has':
-      return `has(${sp()}${ast.key}${sp()})`;
-    case 'in':
-    case 'not in':
-      return `${ast.key} ${ast.op} {${sp()}${ast.values.map(q).join(`,${sp()}`)}${sp()}}`;
-    case '!':
-      return `!${sp()}(${render(ast.arg, pick)})`;
-    case '&&':
-    case '||':
-      return `(${render(ast.left, pick)})${sp()}${ast.op}${sp()}(${render(ast.right, pick)})`;
-    default:
-      return `${ast.key}${sp()}${ast.op === '==' || ast.op === '!=' ? '' : ' '}${ast.op} ${sp()}${q(ast.value)}`;
-  }
-}
 
 /** The meaning of an AST, written independently of the parser's evaluator. */
 function meaning(ast: CalicoAst, l: Record<string, string>): boolean {
