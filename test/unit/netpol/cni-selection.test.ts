@@ -4,8 +4,10 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { CniPolicy, CniPolicyKind, LabelSelectorRequirement } from '../../../src/core/model.ts';
+import { parseCalicoSelector } from '../../../src/core/netpol/calico-selector.ts';
 import { cniSelection, type SelectionTarget } from '../../../src/core/netpol/cni-selection.ts';
 import type { Direction } from '../../../src/core/netpol/types.ts';
+import { calicoAstArb, renderCalico } from './calico-arbitraries.ts';
 
 function pol(kind: CniPolicyKind, spec: Record<string, unknown>, namespace?: string): CniPolicy {
   return { kind, apiVersion: 'v', metadata: { name: 'p', ...(namespace ? { namespace } : {}) }, spec };
@@ -75,6 +77,32 @@ describe('cni selection: Cilium', () => {
   ]);
 });
 
+describe('cni selection: Calico', () => {
+  const np = (spec: Record<string, unknown>) => pol('CalicoNetworkPolicy', spec, 'shop');
+  const gnp = (spec: Record<string, unknown>) => pol('CalicoGlobalNetworkPolicy', spec);
+  check([
+    { name: 'namespaced default deny: all() in its namespace', policy: np({ selector: 'all()', types: ['Ingress', 'Egress'] }), selected: ['web', 'db'], directions: ['Ingress', 'Egress'], approx: [] },
+    { name: 'absent selector means all()', policy: np({ types: ['Egress'] }), selected: ['web', 'db'], directions: ['Egress'], approx: [] },
+    { name: 'global default deny outside system namespaces', policy: gnp({ selector: "projectcalico.org/namespace not in {'kube-system', 'calico-system'}", types: ['Ingress', 'Egress'] }), selected: ['web', 'db', 'other', 'foo'], directions: ['Ingress', 'Egress'], approx: [] },
+    { name: "projectcalico.org/namespace == 'x'", policy: gnp({ selector: "projectcalico.org/namespace == 'other'" }), selected: ['other'], directions: ['Ingress'], approx: [] },
+    { name: 'namespaceSelector ANDed with selector (docs foo-and-bar)', policy: gnp({ namespaceSelector: 'projectcalico.org/name in {"foo", "bar"}', selector: 'color == "red"', types: ['Ingress'], ingress: [{ action: 'Allow' }] }), selected: ['foo'], directions: ['Ingress'], approx: [] },
+    { name: 'namespaceSelector on namespace labels', policy: gnp({ namespaceSelector: "team == 'blue'" }), selected: ['web', 'db'], directions: ['Ingress'], approx: [] },
+    { name: 'allow DNS egress for every pod', policy: gnp({ selector: 'all()', egress: [{ action: 'Allow', protocol: 'UDP', destination: { ports: [53] } }] }), selected: ALL, directions: ['Egress'], approx: [] },
+    { name: "has(app) && app in {'a','b'}", policy: gnp({ selector: "has(app) && app in {'web','api'}" }), selected: ['web', 'other'], directions: ['Ingress'], approx: [] },
+    { name: "!(a == 'b')", policy: np({ selector: "!(app == 'web')" }), selected: ['db'], directions: ['Ingress'], approx: [] },
+    { name: 'pcns. reads namespace labels', policy: gnp({ selector: "pcns.team == 'red'" }), selected: ['other'], directions: ['Ingress'], approx: [] },
+    { name: 'projectcalico.org/orchestrator is k8s for every pod', policy: gnp({ selector: "projectcalico.org/orchestrator == 'k8s'" }), selected: ALL, directions: ['Ingress'], approx: [] },
+    { name: 'global() selects no pod', policy: gnp({ selector: 'global()' }), selected: [], directions: ['Ingress'], approx: [] },
+    { name: 'namespaceSelector global() selects no pod', policy: gnp({ namespaceSelector: 'global()' }), selected: [], directions: ['Ingress'], approx: [] },
+    { name: 'types default: ingress and egress rules give both', policy: np({ ingress: [{ action: 'Allow' }], egress: [{ action: 'Allow' }] }), selected: ['web', 'db'], directions: ['Ingress', 'Egress'], approx: [] },
+    { name: 'types default: no rules gives Ingress', policy: np({}), selected: ['web', 'db'], directions: ['Ingress'], approx: [] },
+    { name: 'a selector that does not parse: every pod in scope, with the error', policy: np({ selector: "app = 'web'" }), selected: ['web', 'db'], directions: ['Ingress'], approx: ['does not parse', 'offset'] },
+    { name: 'serviceAccountSelector is over-approximated', policy: np({ selector: "app == 'web'", serviceAccountSelector: "role == 'x'" }), selected: ['web'], directions: ['Ingress'], approx: ['serviceAccountSelector'] },
+    { name: 'the service-account label reads as unknown, also under !', policy: gnp({ selector: "!has(projectcalico.org/serviceaccount) && app == 'web'" }), selected: ['web', 'other'], directions: ['Ingress'], approx: ['projectcalico.org/serviceaccount'] },
+    { name: 'unknown types: both directions', policy: np({ types: ['Sideways'] }), selected: ['web', 'db'], directions: ['Ingress', 'Egress'], approx: ['types'] },
+  ]);
+});
+
 // ----- properties: exact without notes, a superset with them --------------------------------------
 
 const VALUES = ['a', 'b'];
@@ -134,6 +162,18 @@ const requirementArb: fc.Arbitrary<LabelSelectorRequirement> = fc.oneof(
   fc.record({ key: ciliumKeyArb, operator: fc.constantFrom('Exists', 'DoesNotExist' as const) }),
 );
 
+const calicoAstOverKeys = calicoAstArb(
+  ['app', 'pod-template-hash', 'projectcalico.org/namespace', 'pcns.team', 'projectcalico.org/serviceaccount', 'pcsa.role'],
+  ['a', 'b', 'shop'],
+);
+
+/** The pod's full Calico label set, service-account labels included. */
+function calicoLabels(w: World): Record<string, string> {
+  const l: Record<string, string> = { ...defined(w.pod), 'projectcalico.org/namespace': w.namespace, 'projectcalico.org/orchestrator': 'k8s', 'projectcalico.org/serviceaccount': w.serviceAccount, 'pcsa.role': w.cluster };
+  for (const [k, v] of Object.entries(defined(w.ns))) l[`pcns.${k}`] = v;
+  return l;
+}
+
 describe('cni selection: properties', () => {
   it('Cilium: exact when nothing is approximated, a superset otherwise', () => {
     fc.assert(
@@ -150,4 +190,22 @@ describe('cni selection: properties', () => {
       { numRuns: 1000 },
     );
   });
+
+  it('Calico: exact when nothing is approximated, a superset otherwise', () => {
+    fc.assert(
+      fc.property(calicoAstOverKeys, fc.boolean(), worldArb, (ast, global, w) => {
+        const selector = renderCalico(ast);
+        const p = global ? pol('CalicoGlobalNetworkPolicy', { selector }) : pol('CalicoNetworkPolicy', { selector }, 'shop');
+        const s = cniSelection(p);
+        const parsed = parseCalicoSelector(selector);
+        assert.ok(parsed.ok);
+        const exact = (global || w.namespace === 'shop') && parsed.matches(calicoLabels(w));
+        const got = s.selects(targetOf(w));
+        if (exact) assert.ok(got, `missed: ${selector} ${JSON.stringify(w)}`);
+        if (s.approximations.length === 0) assert.equal(got, exact, `${selector} ${JSON.stringify(w)}`);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
 });
