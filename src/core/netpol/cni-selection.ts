@@ -4,6 +4,7 @@
 // One file per project holds its rules: cni-cilium.ts, cni-calico.ts, cni-antrea.ts.
 import type { CniPolicy, Labels } from '../model.ts';
 import type { Direction } from './types.ts';
+import { antreaSelection } from './cni-antrea.ts';
 import { calicoSelection } from './cni-calico.ts';
 import { ciliumSelection } from './cni-cilium.ts';
 
@@ -31,6 +32,9 @@ export function cniSelection(p: CniPolicy): CniSelection {
     case 'CalicoNetworkPolicy':
     case 'CalicoGlobalNetworkPolicy':
       return calicoSelection(p);
+    case 'AntreaNetworkPolicy':
+    case 'AntreaClusterNetworkPolicy':
+      return antreaSelection(p);
     default: {
       // A kind added to the model without a compiler here: claim everything rather than nothing.
       const kind: string = (p as CniPolicy).kind;

@@ -103,6 +103,27 @@ describe('cni selection: Calico', () => {
   ]);
 });
 
+describe('cni selection: Antrea', () => {
+  const acnp = (spec: Record<string, unknown>) => pol('AntreaClusterNetworkPolicy', spec);
+  const annp = (spec: Record<string, unknown>) => pol('AntreaNetworkPolicy', spec, 'shop');
+  const drop = [{ action: 'Drop' }];
+  check([
+    { name: 'ACNP podSelector AND namespaceSelector', policy: acnp({ appliedTo: [{ podSelector: sel({ app: 'web' }), namespaceSelector: sel({ team: 'red' }) }], ingress: drop }), selected: ['other'], directions: ['Ingress'], approx: [] },
+    { name: 'ACNP podSelector alone selects in all namespaces', policy: acnp({ appliedTo: [{ podSelector: sel({ app: 'web' }) }], egress: drop }), selected: ['web', 'other'], directions: ['Egress'], approx: [] },
+    { name: 'ACNP namespace isolation: namespaceSelector {}', policy: acnp({ appliedTo: [{ namespaceSelector: {} }], ingress: drop, egress: drop }), selected: ALL, directions: ['Ingress', 'Egress'], approx: [] },
+    { name: 'ANNP podSelector stays in its namespace', policy: annp({ appliedTo: [{ podSelector: sel({ app: 'web' }) }], ingress: drop }), selected: ['web'], directions: ['Ingress'], approx: [] },
+    { name: 'group is over-approximated to every pod in scope', policy: acnp({ appliedTo: [{ group: 'cg-web' }], ingress: drop }), selected: ALL, directions: ['Ingress'], approx: ['group cg-web'] },
+    { name: 'serviceAccount: every pod of its namespace', policy: acnp({ appliedTo: [{ serviceAccount: { name: 'sa', namespace: 'shop' } }], egress: drop }), selected: ['web', 'db'], directions: ['Egress'], approx: ['serviceAccount shop/sa'] },
+    { name: 'service: every pod of its namespace', policy: acnp({ appliedTo: [{ service: { name: 'svc', namespace: 'kube-system' } }], ingress: drop }), selected: ['dns'], directions: ['Ingress'], approx: ['service kube-system/svc'] },
+    { name: 'nodeSelector and externalEntitySelector select no pod', policy: acnp({ appliedTo: [{ nodeSelector: {} }, { externalEntitySelector: {} }], ingress: drop }), selected: [], directions: ['Ingress'], approx: [] },
+    { name: 'rule-level appliedTo: union over rules', policy: acnp({ ingress: [{ action: 'Drop', appliedTo: [{ podSelector: sel({ app: 'db' }) }] }], egress: [{ action: 'Drop', appliedTo: [{ namespaceSelector: sel({ 'kubernetes.io/metadata.name': 'kube-system' }) }] }] }), selected: ['db', 'dns'], directions: ['Ingress', 'Egress'], approx: [] },
+    { name: 'ANNP namespaceSelector (forbidden) is ignored, own namespace only', policy: annp({ appliedTo: [{ podSelector: sel({ app: 'db' }), namespaceSelector: sel({ team: 'red' }) }], ingress: drop }), selected: ['db'], directions: ['Ingress'], approx: ['forbidden'] },
+    { name: 'ANNP serviceAccount: every pod of its namespace', policy: annp({ appliedTo: [{ serviceAccount: { name: 'sa', namespace: 'shop' } }], ingress: drop }), selected: ['web', 'db'], directions: ['Ingress'], approx: ['serviceAccount'] },
+    { name: 'no appliedTo anywhere: every pod in scope', policy: annp({ ingress: drop }), selected: ['web', 'db'], directions: ['Ingress'], approx: ['no appliedTo'] },
+    { name: 'appliedTo but no rules: no direction', policy: acnp({ appliedTo: [{ podSelector: {} }] }), selected: ALL, directions: [], approx: [] },
+  ]);
+});
+
 // ----- properties: exact without notes, a superset with them --------------------------------------
 
 const VALUES = ['a', 'b'];
@@ -208,4 +229,18 @@ describe('cni selection: properties', () => {
     );
   });
 
+  it('Antrea: an over-approximated peer never selects less than the exact peer beside it', () => {
+    fc.assert(
+      fc.property(fc.array(requirementArb.filter((r) => !r.key.includes(':') && !r.key.includes('.')), { maxLength: 2 }), worldArb, (rs, w) => {
+        const exactPeer = { podSelector: { matchExpressions: rs } };
+        const exact = cniSelection(pol('AntreaClusterNetworkPolicy', { appliedTo: [exactPeer], ingress: [{}] }));
+        const wider = cniSelection(pol('AntreaClusterNetworkPolicy', { appliedTo: [exactPeer, { serviceAccount: { name: 'x', namespace: 'other' } }], ingress: [{}] }));
+        assert.deepEqual(exact.approximations, []);
+        const t = targetOf(w);
+        if (exact.selects(t)) assert.ok(wider.selects(t));
+        if (w.namespace === 'other') assert.ok(wider.selects(t));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
