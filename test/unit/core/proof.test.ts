@@ -56,14 +56,22 @@ describe('core/proof: the placeholder under cluster-wide policies', () => {
   it('a namespaced CNI policy makes its own namespace unproven, not others', () => {
     const calico: CniPolicy = { kind: 'CalicoNetworkPolicy', apiVersion: 'projectcalico.org/v3', metadata: { name: 'db', namespace: 'x' }, spec: { selector: "app == 'db'" } };
     const r = prove(state([], { cniPolicies: [calico] }), ['x', 'y']);
-    assert.match(r.namespaces.get('x')!.unproven.join('\n'), /not proven: CalicoNetworkPolicy x\/db selects pods here and is not modelled/);
+    assert.match(r.namespaces.get('x')!.unproven.join('\n'), /^not proven: CalicoNetworkPolicy x\/db \(selector app == 'db' in ns x, ingress\) may select pods started here later and is not modelled$/);
     assert.deepEqual(r.namespaces.get('y')!.unproven, []);
   });
 
   it('a cluster-wide CNI policy makes every namespace unproven', () => {
-    const ccnp: CniPolicy = { kind: 'CiliumClusterwideNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'lockdown' }, spec: { endpointSelector: {} } };
+    const ccnp: CniPolicy = { kind: 'CiliumClusterwideNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'lockdown' }, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['cluster'] }] } };
     const r = prove(state([], { cniPolicies: [ccnp] }), ['x', 'y']);
-    for (const n of ['x', 'y']) assert.match(r.namespaces.get(n)!.unproven.join('\n'), /CiliumClusterwideNetworkPolicy lockdown may select pods here/);
+    for (const n of ['x', 'y']) assert.match(r.namespaces.get(n)!.unproven.join('\n'), /CiliumClusterwideNetworkPolicy lockdown \(.*\) selects every pod here and is not modelled/);
+  });
+
+  it('a CNI policy names the pods it selects today; one without rules applies to nothing (as Cilium documents)', () => {
+    const web: CniPolicy = { kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'a-only', namespace: 'x' }, spec: { endpointSelector: { matchLabels: { pod: 'a' } }, egress: [{ toEntities: ['world'] }] } };
+    const empty: CniPolicy = { kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'no-rules', namespace: 'x' }, spec: { endpointSelector: {} } };
+    const x = prove(state([], { cniPolicies: [web, empty] }), ['x']).namespaces.get('x')!;
+    assert.equal(x.unproven.length, 1);
+    assert.match(x.unproven[0]!, /CiliumNetworkPolicy x\/a-only \(.*egress\) selects pods a here/);
   });
 
   it('an unreadable policy API is named in every namespace', () => {
