@@ -14,7 +14,10 @@ export const auditCommand: Command = {
     ['kubectl cis-netpol audit -n prod,staging -o json', 'two namespaces, as JSON'],
     ['kubectl get ns,netpol -A -o yaml | kubectl cis-netpol audit -f -', 'audit a saved snapshot'],
   ],
-  builder: (y) => scopeOptions(y).option('filename', { alias: 'f', type: 'string', describe: 'Audit a saved state (kubectl get namespaces,networkpolicies -A -o yaml) instead of a cluster; - reads stdin' }),
+  builder: (y) =>
+    scopeOptions(y)
+      .option('filename', { alias: 'f', type: 'string', describe: 'Audit a saved state (kubectl get namespaces,networkpolicies -A -o yaml) instead of a cluster; - reads stdin' })
+      .option('count-cluster-policies', { type: 'boolean', default: false, describe: 'Count a namespace without NetworkPolicies that a cluster-wide policy (ClusterNetworkPolicy, ANP/BANP, Cilium/Calico/Antrea) covers as COVERED, not FAIL' }),
   async run(argv, ctx) {
     const scope = toScope(argv as unknown as ScopeFlags);
     const file = argv['filename'] as string | undefined;
@@ -30,7 +33,7 @@ export const auditCommand: Command = {
     } else {
       source = { kind: 'cluster', cluster: await ctx.cluster() };
     }
-    const report = await runAudit(source, scope, ctx.deps);
+    const report = await runAudit(source, scope, ctx.deps, { countClusterPolicies: Boolean(argv['count-cluster-policies']) });
     ctx.print(report, (style) => renderAudit(report, style));
     return auditExit(report);
   },

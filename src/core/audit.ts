@@ -1,6 +1,7 @@
 // CIS 5.3.2 verdicts per namespace, each with its reason. Pure: snapshot + scope in, report out.
-import type { NetworkPolicy } from './model.ts';
-import { isLegacyName, isOurs } from './placeholder.ts';
+import { clusterCoverage, cniCoverage, type Coverage } from './coverage.ts';
+import type { Namespace, NetworkPolicy } from './model.ts';
+import { isLegacyName, isOurs, templateOf } from './placeholder.ts';
 import { REPORT_API_VERSION, type AuditFinding, type AuditNote, type AuditReport, type Snapshot } from './report.ts';
 import type { Scope } from './scope.ts';
 
@@ -16,21 +17,37 @@ export function policiesByNamespace(policies: NetworkPolicy[]): Map<string, Netw
   return by;
 }
 
-function notesFor(policies: NetworkPolicy[]): AuditNote[] {
+export interface AuditOptions {
+  /** Count a namespace without NetworkPolicies that a cluster-wide policy covers as COVERED (passing). */
+  countClusterPolicies?: boolean;
+}
+
+function coverageNotes(coverage: Coverage[]): AuditNote[] {
+  return coverage.map((c) => ({ kind: 'covered-by' as const, policy: `${c.kind}/${c.name}`, tier: c.tier, message: `covered by ${c.label}` }));
+}
+
+function notesFor(policies: NetworkPolicy[], coverage: Coverage[]): AuditNote[] {
   const ours = policies.filter(isOurs);
   const others = policies.filter((p) => !isOurs(p));
+  // An allow-all placeholder replaces the Baseline tier for the pods it selects (the NetworkPolicy
+  // tier comes first); the Admin tier and a placeholder that selects no pod override nothing.
+  const baseline = coverage.filter((c) => c.tier === 'Baseline' && c.denies).map((c) => `${c.kind}/${c.name}`);
   const notes: AuditNote[] = [];
   for (const p of ours) {
     const name = p.metadata.name;
-    if (others.length === 0) {
-      notes.push({ kind: 'placeholder-only', policy: name, message: `only policy is the cis-netpol placeholder ${name}` });
+    const selectsNone = templateOf(p) === 'select-none';
+    const overridden = selectsNone ? [] : [...others.map((o) => o.metadata.name), ...baseline];
+    if (overridden.length === 0) {
+      const what = selectsNone ? ', which selects no pod and enforces nothing' : '';
+      if (others.length === 0) notes.push({ kind: 'placeholder-only', policy: name, message: `only policy is the cis-netpol placeholder ${name}${what}` });
     } else {
-      const n = others.length;
+      const n = overridden.length;
+      const tiers = baseline.length > 0 ? ` incl. Baseline-tier ${baseline.join(', ')}` : '';
       notes.push({
         kind: 'placeholder-overrides',
         policy: name,
-        overridden: others.map((o) => o.metadata.name),
-        message: `placeholder overrides ${n} stricter ${n === 1 ? 'policy' : 'policies'} (policies are additive; remove it with \`kubectl cis-netpol prune\`)`,
+        overridden,
+        message: `placeholder overrides ${n} stricter ${n === 1 ? 'policy' : 'policies'}${tiers} (policies are additive; remove it with \`kubectl cis-netpol prune\`)`,
       });
     }
   }
@@ -42,7 +59,11 @@ function notesFor(policies: NetworkPolicy[]): AuditNote[] {
   return notes;
 }
 
-export function audit(snapshot: Snapshot, scope: Scope, now: Date): AuditReport {
+function coverageOf(snapshot: Snapshot, ns: Namespace): Coverage[] {
+  return [...clusterCoverage(snapshot.clusterPolicies, ns), ...cniCoverage(snapshot.cniPolicies, ns)];
+}
+
+export function audit(snapshot: Snapshot, scope: Scope, now: Date, o: AuditOptions = {}): AuditReport {
   const by = policiesByNamespace(snapshot.policies);
   const findings: AuditFinding[] = [];
   const unreadable = new Map(snapshot.unreadable.map((u) => [u.namespace, u.message]));
@@ -56,9 +77,15 @@ export function audit(snapshot: Snapshot, scope: Scope, now: Date): AuditReport 
       findings.push({ namespace: name, status: 'ERROR', policies, reason: `Could not read NetworkPolicies: ${unreadable.get(name)}`, notes: [] });
     } else if (policies.length > 0) {
       const n = policies.length;
-      findings.push({ namespace: name, status: 'PASS', policies, reason: `${n} NetworkPolicy${n === 1 ? '' : ' objects'} defined`, notes: notesFor(by.get(name) ?? []) });
+      findings.push({ namespace: name, status: 'PASS', policies, reason: `${n} NetworkPolicy${n === 1 ? '' : ' objects'} defined`, notes: notesFor(by.get(name) ?? [], coverageOf(snapshot, ns)) });
     } else {
-      findings.push({ namespace: name, status: 'FAIL', policies, reason: 'No NetworkPolicy defined', notes: [] });
+      const coverage = coverageOf(snapshot, ns);
+      const notes = coverageNotes(coverage);
+      if (o.countClusterPolicies && coverage.length > 0) {
+        findings.push({ namespace: name, status: 'COVERED', policies, reason: `No NetworkPolicy; covered by ${coverage.map((c) => c.label).join(', ')}`, notes });
+      } else {
+        findings.push({ namespace: name, status: 'FAIL', policies, reason: 'No NetworkPolicy defined', notes });
+      }
     }
   }
   for (const name of snapshot.missing) {
@@ -67,9 +94,10 @@ export function audit(snapshot: Snapshot, scope: Scope, now: Date): AuditReport 
   const count = (s: AuditFinding['status']) => findings.filter((f) => f.status === s).length;
   const summary = {
     total: findings.length,
-    checked: count('PASS') + count('FAIL'),
+    checked: count('PASS') + count('FAIL') + count('COVERED'),
     passed: count('PASS'),
     failed: count('FAIL'),
+    covered: count('COVERED'),
     skipped: count('SKIPPED'),
     errors: count('ERROR'),
   };

@@ -23,12 +23,15 @@ export interface Snapshot {
   notes: string[];
 }
 
-export type AuditStatus = 'PASS' | 'FAIL' | 'SKIPPED' | 'ERROR';
+/** COVERED: no NetworkPolicy, but a cluster-wide policy applies; only with --count-cluster-policies. */
+export type AuditStatus = 'PASS' | 'FAIL' | 'COVERED' | 'SKIPPED' | 'ERROR';
 
 export type AuditNote =
   | { kind: 'placeholder-only'; policy: string; message: string }
   | { kind: 'placeholder-overrides'; policy: string; overridden: string[]; message: string }
-  | { kind: 'legacy-placeholder'; policy: string; message: string };
+  | { kind: 'legacy-placeholder'; policy: string; message: string }
+  /** A cluster-wide policy (SIG tier or CNI kind) applies to pods of the namespace. */
+  | { kind: 'covered-by'; policy: string; tier: 'Admin' | 'Baseline' | 'CNI'; message: string };
 
 export interface AuditFinding {
   namespace: string;
@@ -45,6 +48,8 @@ export interface AuditSummary {
   checked: number;
   passed: number;
   failed: number;
+  /** Namespaces counted as passing through a cluster-wide policy (--count-cluster-policies). */
+  covered: number;
   skipped: number;
   errors: number;
 }

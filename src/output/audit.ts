@@ -10,8 +10,9 @@ function policiesCell(f: AuditFinding): string {
 }
 
 function noteCell(f: AuditFinding): string {
-  if (f.status !== 'PASS') return f.reason;
-  return f.notes.map((n) => n.message).join('; ');
+  if (f.status === 'PASS') return f.notes.map((n) => n.message).join('; ');
+  if (f.status === 'FAIL' && f.notes.length > 0) return `${f.reason}; ${f.notes.map((n) => n.message).join('; ')}`;
+  return f.reason;
 }
 
 export function renderAudit(r: AuditReport, style: Style): string {
@@ -27,7 +28,8 @@ export function renderAudit(r: AuditReport, style: Style): string {
     lines.push(paint(style, 'red', `[-] FAIL: The following ${failed.length} namespace(s) do not have a NetworkPolicy defined:`));
     for (const f of failed) lines.push(`    - ${f.namespace}`);
   } else if (errors.length === 0) {
-    lines.push(paint(style, 'green', `[+] PASS: All ${r.summary.checked} checked namespaces have at least one NetworkPolicy defined`));
+    const covered = r.summary.covered > 0 ? ` or are covered by a cluster-wide policy (${r.summary.covered} COVERED, counted as passing by --count-cluster-policies)` : '';
+    lines.push(paint(style, 'green', `[+] PASS: All ${r.summary.checked} checked namespaces have at least one NetworkPolicy defined${covered}`));
   }
   if (errors.length > 0) {
     lines.push(paint(style, 'red', `[!] ERROR: ${errors.length} namespace(s) could not be checked:`));

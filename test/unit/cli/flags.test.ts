@@ -86,7 +86,7 @@ describe('cli/flags: toConcurrency', () => {
 describe('cli/exit', () => {
   const auditReport = (s: Partial<AuditSummary>): AuditReport => ({
     apiVersion: 'cis-netpol.io/v1', kind: 'AuditReport', control: '5.3.2', timestamp: '', source: { kind: 'file', path: 'x' },
-    compliant: false, summary: { total: 0, checked: 0, passed: 0, failed: 0, skipped: 0, errors: 0, ...s }, findings: [], notes: [],
+    compliant: false, summary: { total: 0, checked: 0, passed: 0, failed: 0, covered: 0, skipped: 0, errors: 0, ...s }, findings: [], notes: [],
   });
   const audits: [what: string, s: Partial<AuditSummary>, code: number][] = [
     ['all pass', { passed: 3 }, 0],
