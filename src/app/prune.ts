@@ -36,10 +36,11 @@ export async function runPrune(o: PruneOptions, cluster: Cluster, deps: AppDeps)
     const { pods, nodes } = await listClusterWide(cluster, ['pods', 'nodes'], 'prune needs "list" on pods and nodes to show which connections removing the placeholder denies');
     deps.progress.update('Comparing connectivity with and without the placeholders');
     const t0 = performance.now();
-    const proof = pruneConnectivity({ namespaces: snapshot.namespaces, pods, nodes, policies: snapshot.policies }, plan.deletes);
+    const proof = pruneConnectivity({ namespaces: snapshot.namespaces, pods, nodes, policies: snapshot.policies, clusterPolicies: snapshot.clusterPolicies }, plan.deletes);
     deps.log(`connectivity proof: ${plan.deletes.length} placeholders, ${pods.length} pods, ${nodes.length} nodes in ${Math.round(performance.now() - t0)} ms`);
     connectivity = proof.byNamespace;
     notes.push(...proof.problems);
+    if (snapshot.cniPolicies.length > 0) notes.push(`${snapshot.cniPolicies.length} Cilium/Calico/Antrea ${snapshot.cniPolicies.length === 1 ? 'policy is' : 'policies are'} not modelled: the connections listed are those NetworkPolicies and the SIG tiers decide`);
     if (snapshot.unreadable.length > 0) notes.push('Some namespaces\' NetworkPolicies could not be read: connections to and from their pods are judged without them');
   }
 

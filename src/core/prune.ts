@@ -3,7 +3,7 @@
 // denied). Never where the placeholder is the only policy. Pure.
 import { policiesByNamespace } from './audit.ts';
 import { outcomeUnknown, type ApiError } from './errors.ts';
-import type { Namespace, NetworkPolicy, Node, Pod } from './model.ts';
+import type { Namespace, NetworkPolicy, Node, Pod, ClusterPolicy } from './model.ts';
 import { compareConnectivity, summarise, type ConnectionClass } from './netpol/index.ts';
 import { isOurs, isUnmodified } from './placeholder.ts';
 import { failureOf, type DryRun, type Failure } from './remediate.ts';
@@ -85,6 +85,8 @@ export interface ConnectivityState {
   pods: Pod[];
   nodes: Node[];
   policies: NetworkPolicy[];
+  /** SIG Admin/Baseline policies: removing an allow-all placeholder hands its pods back to the Baseline tier. */
+  clusterPolicies?: ClusterPolicy[];
 }
 
 const key = (p: NetworkPolicy) => `${p.metadata.namespace}/${p.metadata.name}`;
@@ -99,7 +101,7 @@ export function pruneConnectivity(state: ConnectivityState, deletes: NetworkPoli
   if (targets.length === 0) return { byNamespace, problems: [] };
   const gone = new Set(deletes.map(key));
   const after = state.policies.filter((p) => !gone.has(key(p)));
-  const cluster = { namespaces: state.namespaces, pods: state.pods, nodes: state.nodes, policies: state.policies };
+  const cluster = { namespaces: state.namespaces, pods: state.pods, nodes: state.nodes, policies: state.policies, clusterPolicies: state.clusterPolicies ?? [] };
   const comparison = compareConnectivity(cluster, state.policies, after, { namespaces: targets });
   const lines = new Map(summarise(cluster, comparison.denied).map((s) => [s.namespace, s.lines]));
   for (const ns of targets) {
