@@ -8,7 +8,7 @@ import type { Snapshot } from '../../src/core/report.ts';
 import type { ClusterState } from '../../src/kube/state-file.ts';
 import { renderCanReach } from '../../src/output/can-reach.ts';
 import { deps, FIXED_NOW, FakeCluster, ours } from './builders.ts';
-import { catalogue, ipAt, node, ns, podAt, pod, podSel, policy, tcp, udp } from './netpol/fixtures.ts';
+import { catalogue, cnp, fromNamespaces, inNamespaces, ipAt, node, ns, podAt, pod, podSel, policy, rule, tcp, udp } from './netpol/fixtures.ts';
 
 const FILE: Snapshot['source'] = { kind: 'file', path: 'state.yaml' };
 
@@ -108,6 +108,29 @@ describe('can-reach: canReach (pure)', () => {
     assert.equal(r.explanation[0], 'TCP 8080 from pod dev/client (10.1.0.5) to pod shop/web (10.1.0.6): allowed');
     assert.equal(r.ingress.explanation, r.explanation[2]);
     assert.deepEqual([r.apiVersion, r.kind, r.timestamp], ['cis-netpol.io/v1', 'CanReachReport', FIXED_NOW.toISOString()]);
+  });
+
+  it('a Baseline-tier ClusterNetworkPolicy decides where no NetworkPolicy isolates the pod, and is named', () => {
+    const s = world();
+    s.clusterPolicies = [cnp('no-dev', 'Baseline', 7, { subject: inNamespaces({ 'kubernetes.io/metadata.name': 'legacy' }), ingress: [rule('Deny', [fromNamespaces({ 'kubernetes.io/metadata.name': 'dev' })], undefined, 'from-dev')] })];
+    s.policies = s.policies.filter((p) => p.metadata.namespace !== 'legacy');
+    const r = judge(opts(podAt('dev', 'client'), podAt('legacy', 'svc'), 80), s);
+    assert.deepEqual([r.verdict, r.ingress.reason, r.ingress.decidedBy.tier], ['DENIED', 'baseline-tier-denies', 'Baseline']);
+    assert.match(r.ingress.explanation, /denied by ClusterNetworkPolicy\/no-dev rule 0 \(from-dev\), Baseline tier priority 7/);
+  });
+
+  it('an Admin-tier Accept wins over a NetworkPolicy that denies', () => {
+    const s = world();
+    s.clusterPolicies = [cnp('ops', 'Admin', 1, { subject: inNamespaces({ team: 'shop' }), ingress: [rule('Accept', [fromNamespaces({ 'kubernetes.io/metadata.name': 'dev' })])] })];
+    const r = judge(opts(podAt('dev', 'client'), podAt('shop', 'web'), 9090), s);
+    assert.deepEqual([r.verdict, r.ingress.reason], ['ALLOWED', 'admin-tier-allows']);
+  });
+
+  it('a CNI-specific policy selecting an end is named in the notes', () => {
+    const s = world();
+    s.cniPolicies = [{ kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'web-l7', namespace: 'shop' }, spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ fromEndpoints: [{}] }] } }];
+    const r = judge(opts(podAt('dev', 'client'), podAt('shop', 'web'), 8080), s);
+    assert.ok(r.notes.some((n) => /^CiliumNetworkPolicy shop\/web-l7 selects pod shop\/web \(.*ingress\) and is not modelled/.test(n)), r.notes.join('\n'));
   });
 
   it('denied: the isolating policies are named and no rule is listed', () => {
