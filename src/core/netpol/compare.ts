@@ -83,7 +83,7 @@ export function describeDecider(d: Decider): string {
   if (d.tier === 'NetworkPolicy') return `isolated by ${d.isolatedBy.map(formatPolicy).join(', ')}`;
   if (d.tier === 'Default') return 'no tier decides, so allowed';
   const rule = d.ruleName ? `rule ${d.ruleName}` : `rule ${d.rule}`;
-  return `${d.action === 'Allow' ? 'accepted' : 'denied'} by ${formatClusterPolicy(d.policy)} ${rule} (${d.tier} tier)`;
+  return `${d.action === 'Allow' ? 'accepted' : 'denied'} by ${formatClusterPolicy(d.policy)} ${rule} in the ${d.tier} tier`;
 }
 
 /** The denying side of `j` on `ports`: the pod, what isolates it, and the rules that deny there. */

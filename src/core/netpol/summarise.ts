@@ -20,6 +20,8 @@ interface Item {
   peer: ClassEndpoint;
   protocol: Protocol;
   ports: PortSet;
+  /** The cluster-wide rules that deny on this side, as text; absent for NetworkPolicy isolation. */
+  by?: string;
 }
 
 function peerKey(peer: ClassEndpoint): string {
@@ -84,7 +86,7 @@ function itemsOf(c: ConnectionClass): { namespace: string; direction: Direction;
     namespace: side.pod.namespace,
     direction: side.direction,
     change: c.change,
-    item: { subject: side.pod, peer: side.direction === 'Egress' ? c.to : c.from, protocol: c.protocol, ports: [c.ports] },
+    item: { subject: side.pod, peer: side.direction === 'Egress' ? c.to : c.from, protocol: c.protocol, ports: [c.ports], ...(side.deniedBy ? { by: side.deniedBy.join(', ') } : {}) },
   }));
 }
 
@@ -92,6 +94,7 @@ interface Pair {
   subject: PodRef;
   peer: ClassEndpoint;
   ports: Map<Protocol, PortSet>;
+  by?: string;
 }
 
 interface Line {
@@ -103,15 +106,15 @@ function linesFor(items: Item[], direction: Direction, change: Change, pods: Map
   // Per pod and peer: the ports lost, per protocol. Pairs with the same ports form one line.
   const pairs = new Map<string, Pair>();
   for (const it of items) {
-    const key = `${podKey(it.subject)}|${peerKey(it.peer)}`;
-    const pair = pairs.get(key) ?? { subject: it.subject, peer: it.peer, ports: new Map() };
+    const key = `${podKey(it.subject)}|${peerKey(it.peer)}|${it.by ?? ''}`;
+    const pair = pairs.get(key) ?? { subject: it.subject, peer: it.peer, ports: new Map(), ...(it.by ? { by: it.by } : {}) };
     pair.ports.set(it.protocol, union(pair.ports.get(it.protocol) ?? [], it.ports));
     pairs.set(key, pair);
   }
   const groups = new Map<string, Pair[]>();
   for (const pair of pairs.values()) {
     const bucket = pair.peer.kind === 'pod' ? `pods ${pair.peer.pod.namespace}` : '~outside';
-    const sig = `${bucket}|${PROTOCOLS.map((p) => formatPorts(pair.ports.get(p) ?? [])).join('|')}`;
+    const sig = `${bucket}|${PROTOCOLS.map((p) => formatPorts(pair.ports.get(p) ?? [])).join('|')}|${pair.by ?? ''}`;
     groups.set(sig, [...(groups.get(sig) ?? []), pair]);
   }
   return [...groups.entries()].map(([sig, group]) => {
@@ -132,9 +135,11 @@ function linesFor(items: Item[], direction: Direction, change: Change, pods: Map
       note = missingOwnNode ? ", except from each pod's own node" : ' (not every pod with every peer; see the detailed list)';
     }
     const prefix = change === 'allowed' ? 'newly allowed: ' : '';
+    // Who decides it where it is denied: today for newly allowed lines, afterwards for denied ones.
+    const by = first.by ? ` (${change === 'allowed' ? 'today ' : ''}${first.by})` : '';
     const text = direction === 'Egress'
-      ? `${prefix}egress from ${subjectText} to ${peerText} on ${portsPhrase(first.ports)}${note}`
-      : `${prefix}ingress to ${subjectText} from ${peerText}${note} on ${portsPhrase(first.ports)}`;
+      ? `${prefix}egress from ${subjectText} to ${peerText} on ${portsPhrase(first.ports)}${note}${by}`
+      : `${prefix}ingress to ${subjectText} from ${peerText}${note} on ${portsPhrase(first.ports)}${by}`;
     return { order: `${change}|${direction === 'Egress' ? 0 : 1}|${sig}`, text };
   });
 }

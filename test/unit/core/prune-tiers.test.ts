@@ -16,7 +16,7 @@ describe('core/prune: the placeholder beside cluster-wide tiers', () => {
     const r = pruneConnectivity(state([baseline]), [placeholder]).byNamespace.get('x')!;
     assert.equal(r.unchanged, false);
     assert.ok(r.details.length > 0 && r.details.every((c) => c.to.kind === 'pod' && c.to.pod.name !== 'a'), r.denied.join('\n'));
-    assert.ok(r.details.some((c) => /denied by ClusterNetworkPolicy\/isolate-x rule no-y \(Baseline tier\)/.test(c.description)), r.details.map((c) => c.description).join('\n'));
+    assert.ok(r.details.some((c) => /denied by ClusterNetworkPolicy\/isolate-x rule no-y in the Baseline tier/.test(c.description)), r.details.map((c) => c.description).join('\n'));
   });
 
   it('without the Baseline policy, removing it denies nothing (a allows all ingress; b and c become non-isolated)', () => {

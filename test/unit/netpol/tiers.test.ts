@@ -102,7 +102,7 @@ describe('netpol tiers: the two-sided comparison', () => {
     for (const cls of r.allowed) {
       assert.equal(cls.to.kind, 'pod');
       assert.ok(cls.from.kind === 'pod', `only pod peers were denied: ${cls.description}`);
-      assert.match(cls.description, /denied before, allowed after \(ingress of x\/. denied by ClusterNetworkPolicy\/baseline-deny rule deny-all-namespaces \(Baseline tier\)\)/);
+      assert.match(cls.description, /denied before, allowed after \(ingress of x\/. denied by ClusterNetworkPolicy\/baseline-deny rule deny-all-namespaces in the Baseline tier\)/);
     }
     // every pod of every namespace (x's own included) to every pod of x, on all three protocols
     const pairs = new Set(r.allowed.map((cls) => `${cls.from.kind === 'pod' ? cls.from.pod.name + '.' + cls.from.pod.namespace : ''}>${cls.to.kind === 'pod' ? cls.to.pod.name : ''}/${cls.protocol}`));
