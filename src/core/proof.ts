@@ -40,6 +40,9 @@ export interface ProofResult {
 // selector needs labels, with the fewest labels that satisfy it. Their addresses lie in the
 // benchmarking range 198.18.0.0/15, which no cluster routes.
 const FUTURE = '~future';
+// Connection classes listed per namespace before the listing stops: a namespace that changes is
+// refused either way, and enumerating every pair of a large cluster buys no decision.
+export const LISTING_LIMIT = 200;
 const NAME_LABEL = 'kubernetes.io/metadata.name';
 
 interface Representative {
@@ -106,7 +109,8 @@ export function proveCreates(state: ProofState, creates: NetworkPolicy[], templa
     clusterPolicies: state.clusterPolicies,
   };
   const scope = [...targets, ...repByNamespace.keys()];
-  const comparison = compareConnectivity(cluster, state.policies, after, { namespaces: scope, includeNewlyAllowed: true });
+  const comparison = compareConnectivity(cluster, state.policies, after, { namespaces: scope, includeNewlyAllowed: true, limitPerNamespace: LISTING_LIMIT });
+  const truncated = new Set(comparison.truncated.map((ns) => repByNamespace.get(ns)?.target ?? ns));
   const isRep = (ns: string) => repByNamespace.has(ns);
   const lines = (classes: ConnectionClass[]) => {
     const byNs = new Map<string, string[]>();
@@ -124,10 +128,13 @@ export function proveCreates(state: ProofState, creates: NetworkPolicy[], templa
   for (const p of state.pods) if (targets.has(p.metadata.namespace) && p.podIPs.length > 0 && !p.hostNetwork) result.pods.set(p.metadata.namespace, (result.pods.get(p.metadata.namespace) ?? 0) + 1);
   for (const ns of targetNamespaces) {
     const name = ns.metadata.name;
+    const more = truncated.has(name) ? [`… and possibly more: the listing stopped after ${LISTING_LIMIT} connection classes`] : [];
+    const d = denied.get(name) ?? [];
+    const o = opened.get(name) ?? [];
     result.namespaces.set(name, {
-      denied: denied.get(name) ?? [],
+      denied: d.length > 0 ? [...d, ...(o.length === 0 ? more : [])] : d,
       // "newly allowed: " is summarise's prefix for the reverse change; the report has its own heading.
-      opened: (opened.get(name) ?? []).map((l) => l.replace(/^newly allowed: /, '')),
+      opened: o.length > 0 ? [...o.map((l) => l.replace(/^newly allowed: /, '')), ...more] : o,
       unproven: unprovenForNamespace(state, ns, template),
     });
     result.pods.set(name, result.pods.get(name) ?? 0);

@@ -164,7 +164,7 @@ export function compareConnectivity(cluster: Cluster, before: NetworkPolicy[], a
     owned: { 4: ownedAddresses(index, 4), 6: ownedAddresses(index, 6) },
   };
   const problems = [...new Set([...ctx.before.policies, ...ctx.after.policies, ...tiers].flatMap((p) => p.problems))];
-  const out: Comparison = { denied: [], allowed: [], problems };
+  const out: Comparison = { denied: [], allowed: [], problems, truncated: [] };
   const protocols = scope.protocols ?? PROTOCOLS;
   const wanted = scope.namespaces ? new Set(scope.namespaces) : undefined;
   const inScope = (e: End) => e.kind === 'pod' && (!wanted || wanted.has(e.pod.metadata.namespace));
@@ -187,18 +187,43 @@ export function compareConnectivity(cluster: Cluster, before: NetworkPolicy[], a
       if (after && (!both || allowsFromNetworkPolicyTier(ctx.before.selecting(e.pod), d))) steady[d].add(e);
     }
   }
-  const sideSteady = (e: End, d: Direction) => !changed.has(e) || steady[d].has(e);
+  const limit = scope.limitPerNamespace ?? Infinity;
+  const counts = new Map<string, number>();
+  const full = new Set<string>();
+  const saturated = (e: End) => e.kind === 'pod' && full.has(e.pod.metadata.namespace);
+  const sideSteady = (e: End, d: Direction) => !changed.has(e) || steady[d].has(e) || saturated(e);
   const cannotChange = (src: End, dst: End) => sideSteady(src, 'Egress') && sideSteady(dst, 'Ingress');
-  for (const src of changed) {
+  const visit = (src: End, dst: End) => {
+    if (cannotChange(src, dst) || !(inScope(src) || inScope(dst))) return;
+    const [d0, a0] = [out.denied.length, out.allowed.length];
+    comparePair(ctx, src, dst, protocols, both, out);
+    if (limit === Infinity) return;
+    for (const c of [...out.denied.slice(d0), ...out.allowed.slice(a0)]) {
+      for (const side of c.deniedBy) {
+        const ns = side.pod.namespace;
+        const n = (counts.get(ns) ?? 0) + 1;
+        counts.set(ns, n);
+        if (n >= limit) full.add(ns);
+      }
+    }
+  };
+  // Only sides that can change drive the loops, so a proof where nothing moves stays linear.
+  const egressMoving = [...changed].filter((e) => !sideSteady(e, 'Egress'));
+  const movingSet = new Set(egressMoving);
+  const ingressMoving = [...changed].filter((e) => !sideSteady(e, 'Ingress'));
+  // A saturated namespace's moving pod has nothing left to list: stop its inner loop at once.
+  for (const src of egressMoving) {
     for (const dst of ends) {
-      if (!cannotChange(src, dst) && (inScope(src) || inScope(dst))) comparePair(ctx, src, dst, protocols, both, out);
+      if (saturated(src)) break;
+      visit(src, dst);
     }
   }
-  for (const src of ends) {
-    if (changed.has(src)) continue;
-    for (const dst of changed) {
-      if (!cannotChange(src, dst) && (inScope(src) || inScope(dst))) comparePair(ctx, src, dst, protocols, both, out);
+  for (const dst of ingressMoving) {
+    for (const src of ends) {
+      if (saturated(dst)) break;
+      if (!movingSet.has(src)) visit(src, dst);
     }
   }
+  out.truncated = [...full].sort();
   return out;
 }

@@ -65,7 +65,13 @@ function outsidePhrase(peers: ClassEndpoint[], direction: Direction, podPoints: 
   const parts = [`${texts.map((t) => t.text).join(' and ')}${bridged}`];
   const notes: string[] = [];
   if (ranges.some(isPublic)) notes.push(direction === 'Egress' ? 'internet' : 'external clients and load balancers');
-  const nodeAddresses = peers.flatMap((p) => (p.kind === 'node' ? p.ranges.map((r) => r.start) : []));
+  // In address order, whatever order the comparison found them in.
+  const nodeAddresses = peers
+    .flatMap((p) => (p.kind === 'node' ? p.ranges.map((r) => r.start) : []))
+    .sort((a, b) => {
+      const [x, y] = [parseIP(a)!, parseIP(b)!];
+      return x.family - y.family || (x.value < y.value ? -1 : x.value > y.value ? 1 : 0);
+    });
   if (nodeAddresses.length > 0) notes.push(`node addresses ${nodeAddresses.slice(0, MAX_NAMES).join(', ')}${nodeAddresses.length > MAX_NAMES ? ', …' : ''}`);
   const dns = parseIP(NODELOCAL_DNS)!;
   if (direction === 'Egress' && peers.some((p) => p.kind === 'external' && toRanges(p).some((r) => r.family === 4 && r.start <= dns.value && dns.value <= r.end))) {

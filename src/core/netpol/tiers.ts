@@ -37,6 +37,9 @@ export function subjectSelects(p: CompiledClusterPolicy, pod: Pod, namespaceLabe
 
 export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterPolicy[], index: Pick<ClusterIndex, 'namespaceLabels'>): TieredView {
   const cache = new Map<Pod, Selection>();
+  // A NetworkPolicy selects pods of its own namespace only: look at those alone.
+  const byNamespace = new Map<string, CompiledPolicy[]>();
+  for (const p of policies) byNamespace.set(p.namespace, [...(byNamespace.get(p.namespace) ?? []), p]);
   return {
     policies,
     cluster,
@@ -46,7 +49,7 @@ export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterP
         const labels = index.namespaceLabels(pod.metadata.namespace);
         const chosen = cluster.filter((c) => subjectSelects(c, pod, labels));
         found = {
-          np: policies.filter((p) => selects(p, pod)),
+          np: (byNamespace.get(pod.metadata.namespace) ?? []).filter((p) => selects(p, pod)),
           admin: chosen.filter((c) => c.ref.tier === 'Admin'),
           baseline: chosen.filter((c) => c.ref.tier === 'Baseline'),
         };

@@ -155,6 +155,11 @@ export interface CompareScope {
   protocols?: Protocol[];
   /** Also report classes denied before and allowed after. */
   includeNewlyAllowed?: boolean;
+  /**
+   * Stop listing a namespace's changes once this many classes name it (the namespace is then known
+   * to change; listing every pair of a large cluster costs time and memory that buy no decision).
+   */
+  limitPerNamespace?: number;
 }
 
 export interface Comparison {
@@ -162,6 +167,8 @@ export interface Comparison {
   allowed: ConnectionClass[];
   /** Policy content the API server would reject, and how it was treated. */
   problems: string[];
+  /** Namespaces whose listing stopped at `limitPerNamespace`: they change, and there may be more. */
+  truncated: string[];
 }
 
 export interface NamespaceSummary {

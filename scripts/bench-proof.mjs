@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// The remediation proof at scale under cluster-wide policies, in process (no API server: the proof
+// is pure). Prints milliseconds per scenario, median of --runs (default 5):
+//   - 1,000 namespaces x 10 pods, 50 SIG policies (40 Admin, 10 Baseline; each Baseline policy
+//     denies ingress from other namespaces to the 10 namespaces of its team), placeholders for all;
+//   - the same with 50 Baseline policies that each select every namespace (the worst case: every
+//     pod's side changes, so every pair of pods is compared);
+//   - 1,000 x 10 with no cluster-wide policy (the linear shortcut, for comparison).
+// Also called by `npm run bench` (scripts/bench.mjs) and written into docs/benchmarks.md there.
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+
+const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+async function load() {
+  const proof = await import(pathToFileURL(path.join(REPO, 'src/core/proof.ts')).href);
+  const placeholder = await import(pathToFileURL(path.join(REPO, 'src/core/placeholder.ts')).href);
+  return { proveCreates: proof.proveCreates, placeholderPolicy: placeholder.placeholderPolicy };
+}
+
+function world(nNamespaces, podsPer, clusterPolicies) {
+  const namespaces = [];
+  const pods = [];
+  for (let i = 0; i < nNamespaces; i++) {
+    const name = `team${i % 100}-ns${i}`;
+    namespaces.push({ metadata: { name, labels: { team: `t${i % 100}`, tier: i % 3 === 0 ? 'prod' : 'dev' } }, phase: 'Active' });
+    for (let j = 0; j < podsPer; j++) {
+      const n = i * podsPer + j;
+      pods.push({
+        metadata: { name: `p${j}`, namespace: name, labels: { app: `app${j % 3}` } },
+        nodeName: `node${n % 10}`,
+        podIPs: [`10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`],
+        containerPorts: [{ name: 'http', containerPort: 8080 }],
+      });
+    }
+  }
+  const nodes = Array.from({ length: 10 }, (_, k) => ({ metadata: { name: `node${k}`, labels: { zone: `z${k % 3}` } }, addresses: [`192.168.0.${k + 1}`] }));
+  return { namespaces, pods, nodes, policies: [], clusterPolicies, cniPolicies: [], unreadable: [] };
+}
+
+function sig(name, tier, priority, subject, ingress = [], egress = []) {
+  return { kind: 'ClusterNetworkPolicy', apiVersion: 'policy.networking.k8s.io/v1alpha2', metadata: { name }, spec: { tier, priority, subject, ingress, egress } };
+}
+
+function realistic() {
+  const out = [];
+  for (let k = 0; k < 40; k++) {
+    // Admin: protect a team's prod pods from other teams, allow monitoring, deny a metadata address.
+    out.push(sig(`admin-${k}`, 'Admin', k, { pods: { namespaceSelector: { matchLabels: { team: `t${k}`, tier: 'prod' } }, podSelector: {} } }, [
+      { name: 'monitoring', action: 'Accept', peers: [{ namespaces: { matchLabels: { team: 't99' } } }], ports: [{ protocol: 'TCP', port: 9090 }] },
+      { name: 'others', action: 'Deny', peers: [{ namespaces: {} }] },
+    ], [{ name: 'metadata', action: 'Deny', peers: [{ networks: ['169.254.169.254/32'] }] }]));
+  }
+  for (let k = 0; k < 10; k++) {
+    out.push(sig(`baseline-${k}`, 'Baseline', k, { namespaces: { matchLabels: { team: `t${40 + k}` } } }, [
+      { name: 'same-team', action: 'Accept', peers: [{ namespaces: { matchLabels: { team: `t${40 + k}` } } }] },
+      { name: 'no-other-teams', action: 'Deny', peers: [{ namespaces: {} }] },
+    ]));
+  }
+  return out;
+}
+
+function worst() {
+  return Array.from({ length: 50 }, (_, k) =>
+    sig(`baseline-all-${k}`, 'Baseline', k, { namespaces: {} }, [{ name: 'deny-team', action: 'Deny', peers: [{ namespaces: { matchLabels: { team: `t${k}` } } }] }]),
+  );
+}
+
+export async function runProofBench({ runs = 5, namespaces = 1000, podsPer = 10, log = console.log } = {}) {
+  const { proveCreates, placeholderPolicy } = await load();
+  const scenarios = [
+    ['1,000 ns x 10 pods, 50 SIG policies (40 Admin, 10 Baseline)', realistic()],
+    ['1,000 ns x 10 pods, no cluster-wide policy', []],
+    ['1,000 ns x 10 pods, 50 Baseline policies selecting every namespace (worst case)', worst()],
+  ];
+  const results = [];
+  for (const [label, cps] of scenarios) {
+    const state = world(namespaces, podsPer, cps);
+    const creates = state.namespaces.map((n) => placeholderPolicy(n.metadata.name, { name: 'cis-default-allow', template: 'allow-all', version: 'bench' }));
+    const times = [];
+    let refused = 0;
+    const count = label.includes('worst') ? Math.min(runs, 1) : runs;
+    for (let r = 0; r < count; r++) {
+      const t0 = performance.now();
+      const out = proveCreates(state, creates, creates[0]);
+      times.push(performance.now() - t0);
+      refused = [...out.namespaces.values()].filter((p) => p.denied.length + p.opened.length + p.unproven.length > 0).length;
+    }
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(times.length / 2)];
+    results.push({ label, ms: Math.round(median), runs: count, refused });
+    log(`proof: ${label}: ${Math.round(median)} ms (median of ${count}), ${refused} of ${namespaces} namespaces would be refused`);
+  }
+  return results;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+  await runProofBench({ runs: Number(values.runs) });
+}
