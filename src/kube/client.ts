@@ -198,6 +198,7 @@ export class KubeClient {
     return readPolicyKinds({
       discover: () => this.call({ verb: 'get', resource: '/apis' }, () => this.discovery()),
       list: (t, namespaced) => this.listCustom(t, namespaced),
+      log: this.opts.log,
     });
   }
 

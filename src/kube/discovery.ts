@@ -23,6 +23,8 @@ export interface GroupVersionResource {
 export interface ServedApis {
   /** 'aggregated': resources are listed per version; 'group-list': only group/versions are. */
   mode: 'aggregated' | 'group-list';
+  /** The answer's apiVersion and kind, for -v: `apidiscovery.k8s.io/v2 APIGroupDiscoveryList`. */
+  format: string;
   /** `group/version` → its resources; `undefined` in group-list mode (resources not listed). */
   versions: Map<string, Set<string> | undefined>;
   /** Aggregated API versions whose discovery is Stale (their API server is down). */
@@ -45,13 +47,13 @@ export function parseDiscovery(body: unknown): ServedApis {
         if (v.freshness === 'Stale') stale.add(gv);
       }
     }
-    return { mode: 'aggregated', versions, stale };
+    return { mode: 'aggregated', format: `${b.apiVersion} APIGroupDiscoveryList`, versions, stale };
   }
   if (b.kind === 'APIGroupList' && Array.isArray(b.groups)) {
     for (const g of b.groups as Raw[]) {
       for (const v of (g.versions ?? []) as Raw[]) versions.set(String(v.groupVersion ?? `${g.name}/${v.version}`), undefined);
     }
-    return { mode: 'group-list', versions, stale };
+    return { mode: 'group-list', format: `${b.apiVersion} APIGroupList`, versions, stale };
   }
   throw new DiscoveryError(`GET /apis answered neither an APIGroupDiscoveryList nor an APIGroupList (kind ${JSON.stringify(b.kind)})`);
 }

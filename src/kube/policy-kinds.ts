@@ -13,6 +13,8 @@ export interface PolicyKindsIo {
   discover(): Promise<unknown>;
   /** Every object of one resource, all namespaces, every page; throws ApiError. */
   list(target: GroupVersionResource, namespaced: boolean): Promise<Raw[]>;
+  /** -v lines. */
+  log(line: string): void;
 }
 
 export interface PolicyKinds {
@@ -60,7 +62,10 @@ export async function readPolicyKinds(io: PolicyKindsIo, kinds: readonly KindSpe
   const out: PolicyKinds = { clusterPolicies: [], cniPolicies: [], apis: [] };
   let plan: PlannedRead[];
   try {
-    plan = planReads(parseDiscovery(await io.discover()), kinds);
+    const served = parseDiscovery(await io.discover());
+    plan = planReads(served, kinds);
+    const read = plan.filter((p) => p.action === 'read').map((p) => `${p.target.resource}.${p.target.group}/${p.target.version}`);
+    io.log(`discovery (${served.format}): ${read.length} of ${kinds.length} policy kinds served${read.length ? `: ${read.join(', ')}` : ''}`);
   } catch (err) {
     if (isInterruption(err)) throw err;
     // Without discovery nothing is known to be absent: every kind is unreadable, each with the cause.
