@@ -4,7 +4,7 @@
 // modelled. Input is plain JSON (custom objects have no typed client-node model, so no `_from`).
 import type {
   ClusterPolicy, ClusterPolicyAction, ClusterPolicyKind, ClusterPolicyPeer, ClusterPolicyPort, ClusterPolicyRule,
-  ClusterPolicySubject, CniPolicy, CniPolicyKind, NamespacedPodSelector, Protocol,
+  ClusterPolicySubject, CniPolicy, CniPolicyKind, LabelSelector, NamespacedPodSelector, Protocol,
 } from '../core/model.ts';
 import { meta, selector } from './convert.ts';
 
@@ -40,10 +40,36 @@ export function policyKindOf(apiVersion: string | undefined, kind: string | unde
 // ---------------------------------------------------------------------------------------------
 // SIG kinds
 
-function namespacedPod(p: unknown): NamespacedPodSelector | undefined {
-  // Both selectors are required by the CRD; a missing one must not silently widen to "all".
-  if (!isObject(p) || !isObject(p.namespaceSelector) || !isObject(p.podSelector)) return undefined;
-  return { namespaceSelector: selector(p.namespaceSelector) ?? {}, podSelector: selector(p.podSelector) ?? {} };
+/**
+ * A LabelSelector and nothing else: an object with other keys is another shape (or a newer field)
+ * and must not be read as the `{}` that selects everything.
+ */
+function labelSelector(v: unknown): LabelSelector | undefined {
+  if (!isObject(v) || !Object.keys(v).every((k) => k === 'matchLabels' || k === 'matchExpressions')) return undefined;
+  return selector(v) ?? {};
+}
+
+/**
+ * The first v1alpha1 releases (network-policy-api v0.1.x) wrote peer namespaces as a NamespacedPeer,
+ * `{namespaceSelector}` or `{sameLabels}` / `{notSameLabels}`; later ones as a plain LabelSelector.
+ * sameLabels and notSameLabels relate peer to subject and are not modelled: undefined (fail closed).
+ */
+function peerNamespaces(v: unknown): LabelSelector | undefined {
+  const plain = labelSelector(v);
+  if (plain) return plain;
+  if (isObject(v) && Object.keys(v).length === 1 && 'namespaceSelector' in v) return labelSelector(v.namespaceSelector);
+  return undefined;
+}
+
+/** `{namespaceSelector, podSelector}`, or v0.1.x's peer form `{namespaces: NamespacedPeer, podSelector}`. */
+function namespacedPod(p: unknown, peerForm: boolean): NamespacedPodSelector | undefined {
+  // Both selectors are required by the CRDs; a missing one must not silently widen to "all".
+  if (!isObject(p)) return undefined;
+  const keys = Object.keys(p).sort().join(',');
+  const podSelector = labelSelector(p.podSelector);
+  const namespaceSelector = keys === 'namespaceSelector,podSelector' ? labelSelector(p.namespaceSelector)
+    : peerForm && keys === 'namespaces,podSelector' ? peerNamespaces(p.namespaces) : undefined;
+  return podSelector && namespaceSelector ? { namespaceSelector, podSelector } : undefined;
 }
 
 /**
@@ -55,9 +81,9 @@ function peer(p: unknown): ClusterPolicyPeer {
   const [field, value] = set.length === 1 ? set[0]! : [undefined, undefined];
   const strings = (v: unknown) => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? [...v] : undefined);
   switch (field) {
-    case 'namespaces': if (isObject(value)) return { namespaces: selector(value) ?? {} }; break;
-    case 'nodes': if (isObject(value)) return { nodes: selector(value) ?? {} }; break;
-    case 'pods': { const pods = namespacedPod(value); if (pods) return { pods }; break; }
+    case 'namespaces': { const namespaces = peerNamespaces(value); if (namespaces) return { namespaces }; break; }
+    case 'nodes': { const nodes = labelSelector(value); if (nodes) return { nodes }; break; }
+    case 'pods': { const pods = namespacedPod(value, true); if (pods) return { pods }; break; }
     case 'networks': { const networks = strings(value); if (networks) return { networks }; break; }
     case 'domainNames': { const domainNames = strings(value); if (domainNames) return { domainNames }; break; }
     default: break;
@@ -132,8 +158,9 @@ function rule(r: Raw, peersKey: 'from' | 'to', v1alpha2: boolean): ClusterPolicy
  * is the conservative one for the proof (more pods where the placeholder could change a verdict).
  */
 function subject(s: unknown): ClusterPolicySubject {
-  if (isObject(s) && isObject(s.namespaces) && s.pods == null) return { namespaces: selector(s.namespaces) ?? {} };
-  const pods = isObject(s) && s.namespaces == null ? namespacedPod(s.pods) : undefined;
+  const namespaces = isObject(s) && s.pods == null ? labelSelector(s.namespaces) : undefined;
+  if (namespaces) return { namespaces };
+  const pods = isObject(s) && s.namespaces == null ? namespacedPod(s.pods, false) : undefined;
   return pods ? { pods } : { pods: { namespaceSelector: {}, podSelector: {} } };
 }
 
@@ -144,7 +171,7 @@ function subject(s: unknown): ClusterPolicySubject {
  */
 export function toClusterPolicy(raw: Raw, kind: ClusterPolicyKind): ClusterPolicy {
   const spec = isObject(raw.spec) ? raw.spec : {};
-  const v1alpha2 = kind === 'ClusterNetworkPolicy';
+  const v1alpha2 = kind === 'ClusterNetworkPolicy'; // v1alpha2 and v1beta1: the same fields
   const tier = kind === 'AdminNetworkPolicy' ? 'Admin' : kind === 'BaselineAdminNetworkPolicy' ? 'Baseline' : spec.tier === 'Admin' ? 'Admin' : 'Baseline';
   const priority = kind === 'BaselineAdminNetworkPolicy' ? 0 : Number.isFinite(Number(spec.priority)) ? Number(spec.priority) : 0;
   const rules = (list: unknown, key: 'from' | 'to') => (Array.isArray(list) ? list.filter(isObject).map((r) => rule(r, key, v1alpha2)) : []);

@@ -71,7 +71,9 @@ const SIG = 'policy.networking.k8s.io';
 
 /** Every kind looked for. Calico: v3 is the API server's view of the crd.projectcalico.org/v1 objects, so one of them. */
 export const POLICY_KINDS: readonly KindSpec[] = [
-  { kind: 'ClusterNetworkPolicy', family: 'cluster', namespaced: false, candidates: [gvr(SIG, 'v1alpha2', 'clusternetworkpolicies')] },
+  // v1beta1 (network-policy-api v0.3.0, the storage version) has v1alpha2's fields and enums exactly;
+  // reading it when served matches `kubectl get` and outlives v1alpha2's removal.
+  { kind: 'ClusterNetworkPolicy', family: 'cluster', namespaced: false, candidates: [gvr(SIG, 'v1beta1', 'clusternetworkpolicies'), gvr(SIG, 'v1alpha2', 'clusternetworkpolicies')] },
   { kind: 'AdminNetworkPolicy', family: 'cluster', namespaced: false, candidates: [gvr(SIG, 'v1alpha1', 'adminnetworkpolicies')] },
   { kind: 'BaselineAdminNetworkPolicy', family: 'cluster', namespaced: false, candidates: [gvr(SIG, 'v1alpha1', 'baselineadminnetworkpolicies')] },
   { kind: 'CiliumNetworkPolicy', family: 'cni', namespaced: true, candidates: [gvr('cilium.io', 'v2', 'ciliumnetworkpolicies')] },

@@ -175,6 +175,36 @@ spec:
     }]);
   });
 
+  it('v1alpha1 as network-policy-api v0.1.x wrote it: peer namespaces as a NamespacedPeer, pods with `namespaces`', () => {
+    const p = toClusterPolicy(load(`
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: old-shape}
+spec:
+  priority: 50
+  subject:
+    pods:
+      namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: sensitive-ns}}
+      podSelector: {}
+  ingress:
+  - action: Deny
+    from:
+    - namespaces:
+        namespaceSelector: {matchLabels: {env: dev}}
+    - pods:
+        namespaces:
+          namespaceSelector: {}
+        podSelector: {matchLabels: {app: scanner}}
+    - namespaces:
+        notSameLabels: [tenant]
+`), 'AdminNetworkPolicy');
+    assert.deepEqual(p.spec.ingress[0]?.peers, [
+      { namespaces: { matchLabels: { env: 'dev' } } },
+      { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'scanner' } } } },
+      { unknown: '{"namespaces":{"notSameLabels":["tenant"]}}' },
+    ]);
+  });
+
   // Fail closed: what we cannot model must never read as narrower than it is.
   const unknownPeers: [what: string, peer: unknown, expected: string][] = [
     ['a field we do not know (a newer CRD)', { serviceAccounts: { name: 'x' } }, '{"serviceAccounts":{"name":"x"}}'],
@@ -182,6 +212,8 @@ spec:
     ['an empty peer', {}, '{}'],
     ['pods without namespaceSelector', { pods: { podSelector: {} } }, '{"pods":{"podSelector":{}}}'],
     ['networks that are not strings', { networks: [10] }, '{"networks":[10]}'],
+    ['a selector with a field a LabelSelector does not have', { namespaces: { matchLabels: { a: 'b' }, matchFields: {} } }, '{"namespaces":{"matchLabels":{"a":"b"},"matchFields":{}}}'],
+    ['v0.1.x sameLabels', { namespaces: { sameLabels: ['tenant'] } }, '{"namespaces":{"sameLabels":["tenant"]}}'],
   ];
   for (const [what, peer, expected] of unknownPeers) {
     it(`a peer with ${what} becomes { unknown: <json> }`, () => {

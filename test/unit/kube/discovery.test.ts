@@ -7,14 +7,14 @@ const summary = (s: ServedApis) => planReads(s).map((p) => `${p.spec.kind} ${p.a
 
 describe('kube/discovery: parseDiscovery and planReads', () => {
   const everything = [
-    discoveryGroup('policy.networking.k8s.io', { v1alpha2: ['clusternetworkpolicies'], v1alpha1: ['adminnetworkpolicies', 'baselineadminnetworkpolicies'] }),
+    discoveryGroup('policy.networking.k8s.io', { v1beta1: ['clusternetworkpolicies'], v1alpha2: ['clusternetworkpolicies'], v1alpha1: ['adminnetworkpolicies', 'baselineadminnetworkpolicies'] }),
     discoveryGroup('cilium.io', { v2: ['ciliumnetworkpolicies', 'ciliumclusterwidenetworkpolicies', 'ciliumendpoints'] }),
     discoveryGroup('projectcalico.org', { v3: ['networkpolicies', 'globalnetworkpolicies', 'tiers'] }),
     discoveryGroup('crd.projectcalico.org', { v1: ['networkpolicies', 'globalnetworkpolicies'] }),
     discoveryGroup('crd.antrea.io', { v1beta1: ['clusternetworkpolicies', 'networkpolicies', 'tiers'], v1alpha1: ['clusternetworkpolicies', 'networkpolicies'] }),
   ];
   const all = [
-    'ClusterNetworkPolicy policy.networking.k8s.io/v1alpha2', 'AdminNetworkPolicy policy.networking.k8s.io/v1alpha1', 'BaselineAdminNetworkPolicy policy.networking.k8s.io/v1alpha1',
+    'ClusterNetworkPolicy policy.networking.k8s.io/v1beta1', 'AdminNetworkPolicy policy.networking.k8s.io/v1alpha1', 'BaselineAdminNetworkPolicy policy.networking.k8s.io/v1alpha1',
     'CiliumNetworkPolicy cilium.io/v2', 'CiliumClusterwideNetworkPolicy cilium.io/v2',
     'CalicoNetworkPolicy projectcalico.org/v3', 'CalicoGlobalNetworkPolicy projectcalico.org/v3',
     'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1', 'AntreaNetworkPolicy crd.antrea.io/v1beta1',
@@ -31,7 +31,7 @@ describe('kube/discovery: parseDiscovery and planReads', () => {
   it('aggregated: nothing of ours served → every kind absent, reported at its preferred version', () => {
     const plan = planReads(parseDiscovery(aggregated('v2')));
     assert.deepEqual(plan.map((p) => `${p.action} ${p.target.resource}.${p.target.group}/${p.target.version}`), [
-      'absent clusternetworkpolicies.policy.networking.k8s.io/v1alpha2', 'absent adminnetworkpolicies.policy.networking.k8s.io/v1alpha1',
+      'absent clusternetworkpolicies.policy.networking.k8s.io/v1beta1', 'absent adminnetworkpolicies.policy.networking.k8s.io/v1alpha1',
       'absent baselineadminnetworkpolicies.policy.networking.k8s.io/v1alpha1', 'absent ciliumnetworkpolicies.cilium.io/v2',
       'absent ciliumclusterwidenetworkpolicies.cilium.io/v2', 'absent networkpolicies.projectcalico.org/v3',
       'absent globalnetworkpolicies.projectcalico.org/v3', 'absent clusternetworkpolicies.crd.antrea.io/v1beta1', 'absent networkpolicies.crd.antrea.io/v1beta1',
@@ -68,6 +68,11 @@ describe('kube/discovery: parseDiscovery and planReads', () => {
       'CalicoNetworkPolicy crd.projectcalico.org/v1', 'CalicoGlobalNetworkPolicy crd.projectcalico.org/v1',
       'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1', 'AntreaNetworkPolicy crd.antrea.io/v1beta1',
     ]);
+  });
+
+  it('ClusterNetworkPolicy: v1beta1 when served, else v1alpha2 (the same fields)', () => {
+    const s = parseDiscovery(aggregated('v2', discoveryGroup('policy.networking.k8s.io', { v1alpha2: ['clusternetworkpolicies'] })));
+    assert.equal(summary(s)[0], 'ClusterNetworkPolicy policy.networking.k8s.io/v1alpha2');
   });
 
   it('APIGroupList fallback: only v1alpha1 of Antrea, no SIG group', () => {
