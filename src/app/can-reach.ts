@@ -11,6 +11,7 @@ import { REPORT_API_VERSION, type Snapshot } from '../core/report.ts';
 import type { ClusterState } from '../kube/state-file.ts';
 import type { SnapshotSource } from './audit.ts';
 import type { AppDeps, Cluster } from './ports.ts';
+import { unreadableKindNotes } from './policy-kind-notes.ts';
 
 /** --port: a number or a container port name, and a protocol (default TCP). */
 export interface PortSpec {
@@ -116,7 +117,7 @@ export async function readConnectivityState(cluster: Cluster, deps: AppDeps): Pr
   );
   deps.progress.update('Reading cluster-wide policies');
   const kinds = await cluster.readPolicyKinds();
-  return { namespaces: l.namespaces, pods: l.pods, nodes: l.nodes, policies: l.networkpolicies, clusterPolicies: kinds.clusterPolicies, cniPolicies: kinds.cniPolicies };
+  return { namespaces: l.namespaces, pods: l.pods, nodes: l.nodes, policies: l.networkpolicies, clusterPolicies: kinds.clusterPolicies, cniPolicies: kinds.cniPolicies, policyApis: kinds.apis };
 }
 
 export async function runCanReach(o: CanReachOptions, source: SnapshotSource, deps: AppDeps): Promise<CanReachReport> {
@@ -175,7 +176,7 @@ function rulesOf(state: ClusterState, d: DirectionVerdict): DecidingRule[] {
 }
 
 function notesFor(state: ClusterState, source: Snapshot['source'], r: Omit<CanReachReport, 'notes'>): string[] {
-  const notes: string[] = [];
+  const notes: string[] = unreadableKindNotes(state.policyApis);
   for (const d of [r.egress, r.ingress]) {
     for (const rule of d.rules.filter((x) => x.placeholder)) {
       // Only where it overrides something: alone, the namespace would be non-isolated without it anyway.

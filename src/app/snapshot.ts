@@ -4,6 +4,7 @@ import { ApiError, InterruptedError } from '../core/errors.ts';
 import type { Namespace, NetworkPolicy } from '../core/model.ts';
 import type { Snapshot } from '../core/report.ts';
 import type { ScopeOptions } from '../core/scope.ts';
+import { unreadableKindNotes } from './policy-kind-notes.ts';
 import { forEachBounded } from './pool.ts';
 import type { AppDeps, Cluster } from './ports.ts';
 
@@ -58,6 +59,7 @@ export async function readClusterSnapshot(cluster: Cluster, scope: ScopeOptions,
   }
   deps.progress.update('Reading cluster-wide policies');
   const kinds = await cluster.readPolicyKinds();
+  notes.push(...unreadableKindNotes(kinds.apis));
   if (deps.signal.aborted) throw new InterruptedError();
   return {
     source: { kind: 'cluster', ...cluster.identity },

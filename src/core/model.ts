@@ -175,5 +175,8 @@ export interface PolicyApiRead {
   /** served: listed; absent: not served by this cluster; unreadable: served, but the list failed. */
   state: 'served' | 'absent' | 'unreadable';
   count?: number;
+  /** unreadable: why, as an error kind (Forbidden, ServerError, Timeout, ...), for the one-line note. */
+  reason?: string;
+  /** unreadable: what failed and what to grant or do. */
   message?: string;
 }

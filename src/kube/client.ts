@@ -1,11 +1,17 @@
 // The only importer of client-node's API classes. One connection pool for the whole run,
 // paging with restart on 410 Expired, bounded retries on 429 (API Priority and Fairness).
-import { CoreV1Api, KubeConfig, NetworkingV1Api, type RequestContext } from '@kubernetes/client-node';
+import {
+  ApiException, CoreV1Api, createConfiguration, CustomObjectsApi, HttpMethod, IsomorphicFetchHttpLibrary, KubeConfig, NetworkingV1Api,
+  RequestContext, ServerConfiguration, type ApiConstructor, type ApiType, type HttpLibrary,
+} from '@kubernetes/client-node';
 import fs from 'node:fs';
 import type { Namespace, NetworkPolicy, Node, Pod } from '../core/model.ts';
 import { toNamespace, toNode, toPod, toPolicy, toTypedBody } from './convert.ts';
+import { DISCOVERY_ACCEPT, type GroupVersionResource } from './discovery.ts';
+import { readPolicyKinds, type PolicyKinds } from './policy-kinds.ts';
 import { ApiError, ConfigError } from '../core/errors.ts';
 import { kubeconfigFiles, mergeKubeconfigs, toYaml } from './kubeconfig.ts';
+import { pooledKubeConfig } from './pooled-config.ts';
 import { toApiError, type Where } from './map-error.ts';
 
 export interface ClientOptions {
@@ -21,6 +27,8 @@ export interface ClientOptions {
   maxRetries?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** The HTTP edge (client-node's fetch library by default); unit tests pass a stub. */
+  http?: HttpLibrary;
 }
 
 export interface WriteOptions {
@@ -30,43 +38,6 @@ export interface WriteOptions {
 const PAGE = 500;
 const FIELD_MANAGER = 'kubectl-cis-netpol';
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-
-// client-node 2.0.1 builds a new undici Agent (a new TLS handshake) for every request; reusing the
-// first keeps connections alive. The same hook attaches the run's abort signal and the timeout.
-// createDispatcher is private in the typings, hence the instance patch rather than a subclass.
-// SIGINT aborts reads only: a write in flight is let finish (bounded by the timeout), because an
-// aborted write may still have been applied, and its outcome could then only be reported unknown.
-// HTTP/1.1 only. undici 8 negotiates HTTP/2 by default; aborting HTTP/2 requests in flight made the
-// process spin and grow by ~1 GB/s in half of the interrupted runs seen in the fault tests, while
-// HTTP/1.1 keep-alive over `--concurrency` connections costs little here. The Agent reads allowH2
-// from each dispatch's options.
-type Dispatch = (opts: Record<string, unknown>, handler: unknown) => boolean;
-function http1Only<T>(dispatcher: T): T {
-  const d = dispatcher as { dispatch?: Dispatch } | undefined;
-  if (d && typeof d.dispatch === 'function') {
-    const dispatch = d.dispatch.bind(d);
-    // undici closes an HTTP/1.1 connection after a DELETE with a body (our DeleteOptions carry the
-    // preconditions): without reset: false every delete would pay a new TCP + TLS handshake.
-    d.dispatch = (opts, handler) => dispatch({ ...opts, allowH2: false, ...(opts['method'] === 'DELETE' ? { reset: false } : {}) }, handler);
-  }
-  return dispatcher;
-}
-
-function pooledKubeConfig(signal: AbortSignal, timeoutMs: number): KubeConfig {
-  const kc = new KubeConfig();
-  const inner = kc as unknown as { createDispatcher: (...a: unknown[]) => unknown };
-  const create = inner.createDispatcher.bind(kc);
-  let pool: { value: unknown } | undefined;
-  inner.createDispatcher = (...a: unknown[]) => (pool ??= { value: http1Only(create(...a)) }).value;
-  const apply = kc.applySecurityAuthentication.bind(kc);
-  kc.applySecurityAuthentication = async (context: RequestContext) => {
-    await apply(context);
-    const signals = String(context.getHttpMethod()) === 'GET' ? [signal] : [];
-    if (timeoutMs > 0) signals.push(AbortSignal.timeout(timeoutMs));
-    if (signals.length > 0) context.setSignal(AbortSignal.any(signals) as never);
-  };
-  return kc;
-}
 
 /** user:password@ in a URL (a kubeconfig server may carry one) never reaches a message or a report. */
 export function redactUrlCredentials(text: string): string {
@@ -82,6 +53,9 @@ export class KubeClient {
   readonly identity: ClusterIdentity;
   private readonly core: CoreV1Api;
   private readonly net: NetworkingV1Api;
+  private readonly custom: CustomObjectsApi;
+  private readonly kc: KubeConfig;
+  private readonly http: HttpLibrary;
   private readonly opts: ClientOptions;
 
   constructor(opts: ClientOptions) {
@@ -99,8 +73,15 @@ export class KubeClient {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new ConfigError(`context "${kc.getCurrentContext()}" has no cluster`, 'fix the context with `kubectl config set-context`');
     this.identity = { context: kc.getCurrentContext(), server: redactUrlCredentials(cluster.server) };
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.net = kc.makeApiClient(NetworkingV1Api);
+    this.kc = kc;
+    this.http = opts.http ?? new IsomorphicFetchHttpLibrary();
+    // makeApiClient has no way to pass an HTTP library; with one given, the same configuration by hand.
+    const http = opts.http;
+    const make = <T extends ApiType>(api: ApiConstructor<T>): T =>
+      http ? new api(createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: kc }, httpApi: http })) : kc.makeApiClient(api);
+    this.core = make(CoreV1Api);
+    this.net = make(NetworkingV1Api);
+    this.custom = make(CustomObjectsApi);
   }
 
   private where(w: Omit<Where, 'context' | 'server'>): Where {
@@ -185,9 +166,40 @@ export class KubeClient {
     return this.pages({ verb: 'list', resource: 'nodes' }, (c) => this.core.listNode({ limit: PAGE, _continue: c }), toNode);
   }
 
-  /** Placeholder until discovery lands: reports no cluster-wide policy API as looked for. */
-  async readPolicyKinds(): Promise<{ clusterPolicies: []; cniPolicies: []; apis: [] }> {
-    return { clusterPolicies: [], cniPolicies: [], apis: [] };
+  /**
+   * GET /apis through the run's pool and credentials (applySecurityAuthentication attaches the
+   * dispatcher, the auth headers, the abort signal and the timeout), with discovery's Accept header,
+   * which no generated API method lets us set. Non-2xx answers throw ApiException like the API classes.
+   */
+  private async discovery(): Promise<unknown> {
+    const ctx = new RequestContext(`${this.kc.getCurrentCluster()!.server.replace(/\/+$/, '')}/apis`, HttpMethod.GET);
+    ctx.setHeaderParam('Accept', DISCOVERY_ACCEPT);
+    await this.kc.applySecurityAuthentication(ctx);
+    const res = await this.http.send(ctx).toPromise();
+    const text = await res.body.text();
+    if (res.httpStatusCode < 200 || res.httpStatusCode > 299) throw new ApiException(res.httpStatusCode, 'discovery', text, res.headers);
+    return JSON.parse(text) as unknown;
+  }
+
+  /** Custom objects are untyped JSON: their continue token is `metadata.continue`, not `_continue`. */
+  private listCustom(t: GroupVersionResource, namespaced: boolean): Promise<Record<string, unknown>[]> {
+    const { group, version, resource } = t;
+    const page = async (c?: string) => {
+      const l = (namespaced
+        ? await this.custom.listCustomObjectForAllNamespaces({ group, version, resourcePlural: resource, limit: PAGE, _continue: c })
+        : await this.custom.listClusterCustomObject({ group, version, plural: resource, limit: PAGE, _continue: c })) as { items?: unknown[]; metadata?: { continue?: string } };
+      return { items: l.items ?? [], metadata: { _continue: l.metadata?.continue } };
+    };
+    return this.pages({ verb: 'list', resource: `${resource}.${group}` }, page, (o: Record<string, unknown>) => o);
+  }
+
+  /** One discovery request, then every served policy kind (policy-kinds.ts); forbidden ones are `unreadable`. */
+  readPolicyKinds(): Promise<PolicyKinds> {
+    return readPolicyKinds({
+      discover: () => this.call({ verb: 'get', resource: '/apis' }, () => this.discovery()),
+      list: (t, namespaced) => this.listCustom(t, namespaced),
+      log: this.opts.log,
+    });
   }
 
   async createPolicy(p: NetworkPolicy, o: WriteOptions): Promise<NetworkPolicy> {

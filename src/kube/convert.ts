@@ -7,7 +7,7 @@ import type {
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function meta(m: Raw | undefined): ObjectMeta {
+export function meta(m: Raw | undefined): ObjectMeta {
   const out: ObjectMeta = { name: String(m?.name ?? '') };
   if (m?.namespace) out.namespace = String(m.namespace);
   if (m?.uid) out.uid = String(m.uid);
@@ -18,7 +18,7 @@ function meta(m: Raw | undefined): ObjectMeta {
   return out;
 }
 
-function selector(s: Raw | undefined | null): LabelSelector | undefined {
+export function selector(s: Raw | undefined | null): LabelSelector | undefined {
   if (s == null) return undefined;
   const out: LabelSelector = {};
   if (s.matchLabels && Object.keys(s.matchLabels).length) out.matchLabels = { ...s.matchLabels };

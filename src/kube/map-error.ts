@@ -4,7 +4,8 @@ import { ApiError, type ApiErrorKind } from '../core/errors.ts';
 
 export interface Where {
   verb: 'list' | 'get' | 'create' | 'delete';
-  resource: 'namespaces' | 'networkpolicies' | 'pods' | 'nodes';
+  /** A core resource, `<resource>.<group>` for the policy kinds, or `/apis` for discovery. */
+  resource: 'namespaces' | 'networkpolicies' | 'pods' | 'nodes' | '/apis' | `${string}.${string}`;
   namespace?: string;
   name?: string;
   context: string;
@@ -31,7 +32,7 @@ function parseStatus(body: unknown): Status {
 }
 
 function scope(w: Where): string {
-  const ns = w.namespace ? ` in namespace "${w.namespace}"` : w.resource === 'namespaces' || w.resource === 'nodes' ? '' : ' cluster-wide';
+  const ns = w.namespace ? ` in namespace "${w.namespace}"` : w.resource === 'namespaces' || w.resource === 'nodes' || w.resource === '/apis' ? '' : ' cluster-wide';
   return `${w.verb} ${w.resource}${w.name ? ` "${w.name}"` : ''}${ns}`;
 }
 

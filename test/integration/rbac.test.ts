@@ -52,6 +52,20 @@ describe('RBAC with the restricted user', () => {
     assert.equal(getPolicy(b, 'user-own').metadata.resourceVersion, mine.metadata.resourceVersion);
   });
 
+  it('with exactly the cis-netpol ClusterRole: every cluster-wide policy kind the server serves is listed, none forbidden', () => {
+    bindCluster('cis-netpol');
+    const [a] = freshNamespaces('rbackinds', 1) as [string];
+    const r = asRestricted(['audit', '-n', a, '-v', '-o', 'json']);
+    assert.equal(r.code, 1, r.stderr);
+    const listed = [...r.stderr.matchAll(/list (\S+\.\S+): ok/g)].map((m) => m[1]).sort();
+    assert.deepEqual(listed, [
+      'adminnetworkpolicies.policy.networking.k8s.io', 'baselineadminnetworkpolicies.policy.networking.k8s.io', 'ciliumclusterwidenetworkpolicies.cilium.io',
+      'ciliumnetworkpolicies.cilium.io', 'clusternetworkpolicies.policy.networking.k8s.io', 'globalnetworkpolicies.crd.projectcalico.org', 'networkpolicies.crd.projectcalico.org',
+    ]);
+    assert.doesNotMatch(r.stderr, /Forbidden/);
+    assert.deepEqual(JSON.parse(r.stdout).notes, []);
+  });
+
   it('with list but no create: remediate fails per namespace, naming the missing permission', () => {
     bindCluster('cis-netpol-audit');
     const [a, b] = freshNamespaces('rbacro', 2) as [string, string];

@@ -217,6 +217,14 @@ describe('can-reach: reading the cluster', () => {
     assert.deepEqual(r.source, { kind: 'cluster', context: 'kind-test', server: 'https://127.0.0.1:6443' });
   });
 
+  it('a cluster-wide policy kind it could not read is a note, and the verdict still comes out', async () => {
+    const c = fake();
+    c.policyApis = [{ group: 'policy.networking.k8s.io', version: 'v1alpha2', resource: 'clusternetworkpolicies', kind: 'ClusterNetworkPolicy', state: 'unreadable', reason: 'Forbidden', message: 'forbidden: ...' }];
+    const r = await runCanReach(opts(podAt('dev', 'client'), podAt('shop', 'web'), 'http'), { kind: 'cluster', cluster: c }, deps());
+    assert.equal(r.verdict, 'ALLOWED');
+    assert.deepEqual(r.notes.filter((n) => n.startsWith('could not read')), ['could not read clusternetworkpolicies.policy.networking.k8s.io (Forbidden): the proof does not cover it; grant "list clusternetworkpolicies" (see deploy/rbac.yaml)']);
+  });
+
   it('names every forbidden list in one error', async () => {
     const c = fake().fail({ op: 'listPods' }, 'Forbidden').fail({ op: 'listNodes' }, 'Forbidden');
     await assert.rejects(runCanReach(opts(podAt('dev', 'client'), podAt('shop', 'web'), 80), { kind: 'cluster', cluster: c }, deps()), (e: unknown) => {

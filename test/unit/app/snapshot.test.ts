@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { runAudit, snapshotFromState } from '../../../src/app/audit.ts';
 import { readClusterSnapshot } from '../../../src/app/snapshot.ts';
+import type { PolicyApiRead } from '../../../src/core/model.ts';
 import { deps, IDENTITY, scopeOptions, state } from '../builders.ts';
 
 describe('app/snapshot: readClusterSnapshot', () => {
@@ -86,5 +87,27 @@ describe('app/audit: a saved state instead of a cluster', () => {
     const cluster = state().cluster();
     await assert.rejects(runAudit({ kind: 'cluster', cluster }, scopeOptions({ exclude: ['BAD'] }), deps()), { name: 'UsageError' });
     assert.deepEqual(cluster.calls, []);
+  });
+});
+
+describe('app/snapshot: cluster-wide policy kinds that could not be read', () => {
+  const unreadable = (resource: string, group: string, reason: string): PolicyApiRead => ({ group, version: 'v1', resource, kind: 'ClusterNetworkPolicy', state: 'unreadable', reason, message: `${reason}: ...` });
+
+  it('one note per unreadable kind, none for served or absent ones; the run goes on', async () => {
+    const cluster = state().namespace('a').cluster();
+    cluster.policyApis = [
+      unreadable('clusternetworkpolicies', 'policy.networking.k8s.io', 'Forbidden'),
+      { group: 'cilium.io', version: 'v2', resource: 'ciliumnetworkpolicies', kind: 'CiliumNetworkPolicy', state: 'served', count: 0 },
+      { group: 'crd.antrea.io', version: 'v1beta1', resource: 'networkpolicies', kind: 'AntreaNetworkPolicy', state: 'absent' },
+      unreadable('globalnetworkpolicies', 'crd.projectcalico.org', 'ServerError'),
+    ];
+    const s = await readClusterSnapshot(cluster, scopeOptions(), deps());
+    assert.deepEqual(s.notes, [
+      'could not read clusternetworkpolicies.policy.networking.k8s.io (Forbidden): the proof does not cover it; grant "list clusternetworkpolicies" (see deploy/rbac.yaml)',
+      'could not read globalnetworkpolicies.crd.projectcalico.org (ServerError): the proof does not cover it; grant "list globalnetworkpolicies" (see deploy/rbac.yaml)',
+    ]);
+    assert.deepEqual(s.policyApis, cluster.policyApis);
+    const report = await runAudit({ kind: 'cluster', cluster }, scopeOptions(), deps());
+    assert.deepEqual(report.notes, s.notes);
   });
 });

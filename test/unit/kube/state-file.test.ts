@@ -56,3 +56,63 @@ describe('kube/state-file: parseStateFile', () => {
     });
   }
 });
+
+describe('kube/state-file: cluster-wide policy kinds', () => {
+  const ns = nsYaml('shop');
+  const kinds = (text: string) => {
+    const s = parseStateFile(text, 'state.yaml');
+    return {
+      policies: s.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
+      clusterPolicies: s.clusterPolicies.map((p) => `${p.kind} ${p.apiVersion} ${p.metadata.name} ${p.spec.tier}/${p.spec.priority}`),
+      cniPolicies: s.cniPolicies.map((p) => `${p.kind} ${p.apiVersion} ${p.metadata.namespace ? `${p.metadata.namespace}/` : ''}${p.metadata.name}`),
+    };
+  };
+
+  it('reads every kind of `kubectl get clusternetworkpolicies,ciliumnetworkpolicies,... -A -o yaml`, by kind and API group', () => {
+    const text = `apiVersion: v1
+kind: List
+items:
+${indent(ns)}
+${indent(npYaml('shop', 'web'))}
+- {apiVersion: policy.networking.k8s.io/v1alpha2, kind: ClusterNetworkPolicy, metadata: {name: cnp}, spec: {tier: Admin, priority: 4, subject: {namespaces: {}}}}
+- {apiVersion: policy.networking.k8s.io/v1alpha1, kind: AdminNetworkPolicy, metadata: {name: anp}, spec: {priority: 9, subject: {namespaces: {}}}}
+- {apiVersion: policy.networking.k8s.io/v1alpha1, kind: BaselineAdminNetworkPolicy, metadata: {name: default}, spec: {subject: {namespaces: {}}}}
+- {apiVersion: cilium.io/v2, kind: CiliumNetworkPolicy, metadata: {name: cnp, namespace: shop}, spec: {endpointSelector: {}}}
+- {apiVersion: cilium.io/v2, kind: CiliumClusterwideNetworkPolicy, metadata: {name: ccnp}, spec: {endpointSelector: {}}}
+- {apiVersion: projectcalico.org/v3, kind: NetworkPolicy, metadata: {name: allow-dns, namespace: shop}, spec: {selector: all()}}
+- {apiVersion: projectcalico.org/v3, kind: GlobalNetworkPolicy, metadata: {name: deny-all}, spec: {selector: all()}}
+- {apiVersion: crd.antrea.io/v1beta1, kind: NetworkPolicy, metadata: {name: anp, namespace: shop}, spec: {priority: 1}}
+- {apiVersion: crd.antrea.io/v1beta1, kind: ClusterNetworkPolicy, metadata: {name: acnp}, spec: {priority: 1}}
+`;
+    assert.deepEqual(kinds(text), {
+      policies: ['shop/web'],
+      clusterPolicies: ['ClusterNetworkPolicy policy.networking.k8s.io/v1alpha2 cnp Admin/4', 'AdminNetworkPolicy policy.networking.k8s.io/v1alpha1 anp Admin/9', 'BaselineAdminNetworkPolicy policy.networking.k8s.io/v1alpha1 default Baseline/0'],
+      cniPolicies: [
+        'CiliumNetworkPolicy cilium.io/v2 shop/cnp', 'CiliumClusterwideNetworkPolicy cilium.io/v2 ccnp',
+        'CalicoNetworkPolicy projectcalico.org/v3 shop/allow-dns', 'CalicoGlobalNetworkPolicy projectcalico.org/v3 deny-all',
+        'AntreaNetworkPolicy crd.antrea.io/v1beta1 shop/anp', 'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1 acnp',
+      ],
+    });
+  });
+
+  it('a NetworkPolicy is Kubernetes\' with networking.k8s.io or no apiVersion; Calico\'s and Antrea\'s by their group', () => {
+    const text = [ns, npYaml('shop', 'k8s'), 'kind: NetworkPolicy\nmetadata: {name: bare, namespace: shop}\nspec: {podSelector: {}}\n',
+      'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: calico, namespace: shop}\nspec: {selector: all()}\n',
+      'apiVersion: crd.antrea.io/v1alpha1\nkind: NetworkPolicy\nmetadata: {name: antrea, namespace: shop}\nspec: {priority: 2}\n',
+      'apiVersion: example.com/v1\nkind: NetworkPolicy\nmetadata: {name: other, namespace: shop}\nspec: {}\n'].join('---\n');
+    const k = kinds(text);
+    assert.deepEqual([k.policies, k.cniPolicies], [['shop/k8s', 'shop/bare'], ['CalicoNetworkPolicy projectcalico.org/v3 shop/calico', 'AntreaNetworkPolicy crd.antrea.io/v1alpha1 shop/antrea']]);
+  });
+
+  it('Calico saved from both groups: the v3 view only (they are the same objects); from the CRDs alone: the stored names', () => {
+    const crd = 'apiVersion: crd.projectcalico.org/v1\nkind: NetworkPolicy\nmetadata: {name: default.allow-dns, namespace: shop}\nspec: {tier: default}\n';
+    const v3 = 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: allow-dns, namespace: shop}\nspec: {tier: default}\n';
+    assert.deepEqual(kinds([ns, crd, v3].join('---\n')).cniPolicies, ['CalicoNetworkPolicy projectcalico.org/v3 shop/allow-dns']);
+    assert.deepEqual(kinds([ns, crd].join('---\n')).cniPolicies, ['CalicoNetworkPolicy crd.projectcalico.org/v1 shop/default.allow-dns']);
+  });
+
+  it('a typed list (`kubectl get --raw`) gives its items kind and apiVersion', () => {
+    const raw = JSON.stringify({ kind: 'CiliumClusterwideNetworkPolicyList', apiVersion: 'cilium.io/v2', items: [{ metadata: { name: 'x' }, specs: [{ endpointSelector: {} }] }] });
+    assert.deepEqual(kinds([ns, raw].join('\n---\n')).cniPolicies, ['CiliumClusterwideNetworkPolicy cilium.io/v2 x']);
+  });
+});
