@@ -23,7 +23,8 @@ export function toDaemonSet(raw: Raw): DaemonSetEvidence {
     labels: { ...(raw.metadata?.labels ?? {}) },
     containers: containers.map((c) => ({ name: String(c.name ?? ''), image: String(c.image ?? ''), args: [...(c.command ?? []), ...(c.args ?? [])].map(String) })),
   };
-  if (typeof raw.status?.desiredNumberScheduled === 'number') {
+  // Only once a controller has looked at it: the API server itself writes zeros on create.
+  if (raw.status?.observedGeneration !== undefined && typeof raw.status?.desiredNumberScheduled === 'number') {
     out.desired = raw.status.desiredNumberScheduled;
     out.ready = raw.status.numberReady ?? 0;
   }
