@@ -24,7 +24,7 @@ async function readDaemonSets(i: Inspector, deps: AppDeps, e: CniEvidence): Prom
       out.push(...(await i.listDaemonSets(ns)));
     } catch (err) {
       if (!forbidden(err)) throw err;
-      e.unreadable.push({ where: `in namespace ${ns}`, message: 'forbidden' });
+      e.unreadable.push({ namespace: ns, message: 'forbidden' });
     }
   }
   return out;

@@ -5,6 +5,7 @@ import { VERSION } from '../version.ts';
 import { auditCommand } from './audit.ts';
 import { canReachCommand } from './can-reach.ts';
 import { cniCommand } from './cni.ts';
+import { doctorCommand } from './doctor.ts';
 import type { Command } from './command.ts';
 import { makeContext } from './context.ts';
 import { EXIT_ERROR, reportError } from './exit.ts';
@@ -15,7 +16,7 @@ import { remediateCommand } from './remediate.ts';
 import { rollbackCommand } from './rollback.ts';
 import { versionCommand } from './version-cmd.ts';
 
-export const COMMANDS: Command[] = [auditCommand, remediateCommand, rollbackCommand, pruneCommand, canReachCommand, cniCommand, versionCommand];
+export const COMMANDS: Command[] = [auditCommand, remediateCommand, rollbackCommand, pruneCommand, canReachCommand, cniCommand, doctorCommand, versionCommand];
 
 const NAME = 'kubectl cis-netpol';
 

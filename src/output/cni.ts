@@ -13,7 +13,7 @@ export function renderCni(r: CniReport, style: Style): string {
     lines.push(`    ${f.cni} (${SAYS[f.enforcement]}): ${f.reason}`);
     for (const e of f.evidence) lines.push(`      - ${e}`);
   }
-  for (const u of r.unreadable) lines.push(`[!] could not list DaemonSets ${u.where}: ${u.message}`);
+  for (const u of r.unreadable) lines.push(`[!] could not list DaemonSets in namespace ${u.namespace}: ${u.message}`);
   for (const n of r.notes) lines.push(`[!] ${n}`);
   const shown = r.seen.slice(0, 10).join(', ') + (r.seen.length > 10 ? `, … and ${r.seen.length - 10} more` : '');
   lines.push(`[*] ${r.seen.length} DaemonSet(s) seen${r.seen.length ? `: ${shown}` : ''}`);

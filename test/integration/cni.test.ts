@@ -129,7 +129,8 @@ describe('cni: least privilege with the restricted user', () => {
     const report = JSON.parse(r.stdout);
     assert.equal(report.verdict, 'UNKNOWN');
     assert.match(report.notes.join('\n'), /Listing DaemonSets cluster-wide is forbidden; listed only kube-system, calico-system/);
-    assert.deepEqual(report.unreadable.map((u: { where: string }) => u.where), ['in namespace kube-system', 'in namespace calico-system', 'in namespace cilium', 'in namespace kube-flannel', 'in namespace openshift-ovn-kubernetes', 'in namespace ovn-kubernetes']);
+    assert.deepEqual(report.unreadable.map((u: { namespace: string }) => u.namespace), ['kube-system', 'calico-system', 'cilium', 'kube-flannel', 'openshift-ovn-kubernetes', 'ovn-kubernetes']);
+    assert.match(report.summary, /could not list DaemonSets in namespace\(s\) kube-system, calico-system, cilium, kube-flannel, openshift-ovn-kubernetes, ovn-kubernetes \(forbidden\)$/);
     assert.match(report.hint, /ClusterRole cis-netpol-cni/);
   });
 
@@ -140,7 +141,7 @@ describe('cni: least privilege with the restricted user', () => {
       const r = asRestricted(['cni', '-o', 'json']);
       const report = JSON.parse(r.stdout);
       assert.equal(report.verdict, 'UNKNOWN', report.summary);
-      assert.match(report.summary, /Flannel: Flannel does not implement NetworkPolicy; could not list DaemonSets in namespace kube-system \(forbidden\)/);
+      assert.match(report.summary, /Flannel: Flannel does not implement NetworkPolicy; could not list DaemonSets in namespace\(s\) kube-system, calico-system, cilium, openshift-ovn-kubernetes, ovn-kubernetes \(forbidden\)$/);
     } finally {
       kubectl(['delete', 'rolebinding', 'cisnp-cni-ns', '-n', 'kube-flannel', '--ignore-not-found']);
     }

@@ -27,7 +27,7 @@ export type ConfigMapRead =
 export interface CniEvidence {
   daemonSets: DaemonSetEvidence[];
   /** Where DaemonSets could not be listed (forbidden cluster-wide and in a known namespace). */
-  unreadable: { where: string; message: string }[];
+  unreadable: { namespace: string; message: string }[];
   configMaps: ConfigMapRead[];
   /** The server's gitVersion (k3s, for one, shows there and nowhere else). */
   serverVersion?: string;
@@ -61,6 +61,6 @@ export interface CniJudgement {
   findings: CniFinding[];
   /** Every DaemonSet seen, namespace/name. */
   seen: string[];
-  unreadable: { where: string; message: string }[];
+  unreadable: { namespace: string; message: string }[];
   notes: string[];
 }

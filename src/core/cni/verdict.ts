@@ -67,7 +67,9 @@ export function judgeCni(e: CniEvidence): CniJudgement {
   }
   const open = findings.filter((f) => f.enforcement === 'undetermined');
   const off = findings.filter((f) => f.enforcement === 'does-not-enforce');
-  const unread = e.unreadable.map((u) => `could not list DaemonSets ${u.where} (${u.message})`);
+  const byMessage = new Map<string, string[]>();
+  for (const u of e.unreadable) byMessage.set(u.message, [...(byMessage.get(u.message) ?? []), u.namespace]);
+  const unread = [...byMessage].map(([message, ns]) => `could not list DaemonSets in namespace(s) ${ns.join(', ')} (${message})`);
   if (off.length > 0 && open.length === 0 && unread.length === 0) {
     return {
       ...base, verdict: 'NOT ENFORCED', enforcedBy: [],

@@ -34,15 +34,15 @@ describe('core/cni: what keeps a verdict from NOT ENFORCED', () => {
   const flannelOnly = CNI_FIXTURES.find((f) => f.name === 'Flannel alone')!;
 
   it('Flannel alone, but DaemonSets of a namespace unreadable → UNKNOWN, naming the namespace', () => {
-    const j = judgeCni(evidenceOf(flannelOnly, { unreadable: [{ where: 'in namespace calico-system', message: 'forbidden' }] }));
+    const j = judgeCni(evidenceOf(flannelOnly, { unreadable: [{ namespace: 'calico-system', message: 'forbidden' }] }));
     assert.equal(j.verdict, 'UNKNOWN');
-    assert.match(j.summary, /Flannel does not implement NetworkPolicy; could not list DaemonSets in namespace calico-system \(forbidden\)/);
+    assert.match(j.summary, /Flannel does not implement NetworkPolicy; could not list DaemonSets in namespace\(s\) calico-system \(forbidden\)/);
     assert.match(j.hint, /cis-netpol-cni/);
   });
 
   it('an enforcer seen wins over an unreadable namespace', () => {
     const calico = CNI_FIXTURES[0]!;
-    assert.equal(judgeCni(evidenceOf(calico, { unreadable: [{ where: 'in namespace cilium', message: 'forbidden' }] })).verdict, 'ENFORCED');
+    assert.equal(judgeCni(evidenceOf(calico, { unreadable: [{ namespace: 'cilium', message: 'forbidden' }] })).verdict, 'ENFORCED');
   });
 
   it('Cilium whose cilium-config cannot be read → UNKNOWN (it may say never)', () => {
