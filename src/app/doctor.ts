@@ -1,7 +1,6 @@
 // Use case: doctor. Every fact read separately, so one refusal costs one line, not the screen.
 // Only a server that cannot be reached at all (or refuses our credentials) ends the run.
-import { judgeCni } from '../core/cni/verdict.ts';
-import { KNOWN_NAMESPACES } from '../core/cni/verdict.ts';
+import { judgeCni, KNOWN_NAMESPACES } from '../core/cni/verdict.ts';
 import {
   apisCheck, cniCheck, COMMAND_NEEDS, doctorReport, identityCheck, permissionCheck, placeholderCheck, terminatingCheck, versionCheck,
   type DoctorReport, type Need, type NeedResult,
