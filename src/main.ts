@@ -32,7 +32,7 @@ void runCli(process.argv.slice(2), {
   readStdin,
   readFile: (p) => fs.readFileSync(p, 'utf8'),
   // Loaded on first use: client-node and undici cost ~80 ms of CPU at start-up (docs/release.md).
-  connect: async (o) => new (await import('./kube/client.ts')).KubeClient(o),
+  connect: async (o) => new (await import('./kube/inspector.ts')).KubeInspector(o), // a KubeClient that also serves cni/doctor
   spinner: (text) => ora({ text, stream: process.stderr }).start(),
 }).then((code) => {
   process.exitCode = code;

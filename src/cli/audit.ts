@@ -1,5 +1,7 @@
 import { UsageError } from '../core/errors.ts';
 import { runAudit, type SnapshotSource } from '../app/audit.ts';
+import { enforcementWarning, readEnforcement } from '../app/audit-cni.ts';
+import { asInspector } from '../app/inspect-ports.ts';
 import { parseStateFile } from '../kube/state-file.ts';
 import { renderAudit } from '../output/audit.ts';
 import type { Command } from './command.ts';
@@ -33,8 +35,13 @@ export const auditCommand: Command = {
     } else {
       source = { kind: 'cluster', cluster: await ctx.cluster() };
     }
-    const report = await runAudit(source, scope, ctx.deps, { countClusterPolicies: Boolean(argv['count-cluster-policies']) });
+    const audited = await runAudit(source, scope, ctx.deps, { countClusterPolicies: Boolean(argv['count-cluster-policies']) });
+    // After the audit, not beside it: concurrent first requests would run an exec plugin twice.
+    const enforcement = source.kind === 'cluster' ? await readEnforcement(asInspector(source.cluster), ctx.deps) : undefined;
+    const report = enforcement ? { ...audited, enforcement } : audited;
     ctx.print(report, (style) => renderAudit(report, style));
+    const warning = enforcementWarning(enforcement);
+    if (warning) ctx.io.err.write(`${warning}\n`);
     return auditExit(report);
   },
 };

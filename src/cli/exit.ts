@@ -4,6 +4,8 @@
 // rollback: 0 success (also nothing to do), 2 any failure.
 // can-reach: 0 allowed, 1 denied, 2 error (bad endpoint, unknown pod, unresolved port, forbidden).
 // prune: 0 nothing to prune, 1 placeholders removed (or would be, without --yes or in a dry run), 2 any failure.
+// cni: 0 enforced, 1 not enforced, 2 unknown (could not decide) or could not check.
+// doctor: 0 every line OK, 1 some WARN (no FAIL), 2 some FAIL or could not check.
 import type { CanReachReport } from '../app/can-reach.ts';
 import type { AuditReport } from '../core/report.ts';
 import { CisNetpolError } from '../core/errors.ts';
@@ -41,6 +43,15 @@ export function canReachExit(r: CanReachReport): number {
 export function pruneExit(r: PruneReport): number {
   if (r.interrupted || r.summary.failures > 0 || r.summary.unknown > 0) return EXIT_ERROR;
   return r.summary.removed + r.summary.planned > 0 ? EXIT_PRUNED : EXIT_OK;
+}
+
+export function cniExit(r: { verdict: 'ENFORCED' | 'NOT ENFORCED' | 'UNKNOWN' }): number {
+  return r.verdict === 'ENFORCED' ? EXIT_OK : r.verdict === 'NOT ENFORCED' ? EXIT_NONCOMPLIANT : EXIT_ERROR;
+}
+
+export function doctorExit(r: { checks: { status: 'OK' | 'WARN' | 'FAIL' }[] }): number {
+  if (r.checks.some((c) => c.status === 'FAIL')) return EXIT_ERROR;
+  return r.checks.some((c) => c.status === 'WARN') ? EXIT_NONCOMPLIANT : EXIT_OK;
 }
 
 /** One line for the user (what, where, what next); the stack only with -v. */

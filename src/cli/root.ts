@@ -4,6 +4,8 @@ import { UsageError } from '../core/errors.ts';
 import { VERSION } from '../version.ts';
 import { auditCommand } from './audit.ts';
 import { canReachCommand } from './can-reach.ts';
+import { cniCommand } from './cni.ts';
+import { doctorCommand } from './doctor.ts';
 import type { Command } from './command.ts';
 import { makeContext } from './context.ts';
 import { EXIT_ERROR, reportError } from './exit.ts';
@@ -14,7 +16,7 @@ import { remediateCommand } from './remediate.ts';
 import { rollbackCommand } from './rollback.ts';
 import { versionCommand } from './version-cmd.ts';
 
-export const COMMANDS: Command[] = [auditCommand, remediateCommand, rollbackCommand, pruneCommand, canReachCommand, versionCommand];
+export const COMMANDS: Command[] = [auditCommand, remediateCommand, rollbackCommand, pruneCommand, canReachCommand, cniCommand, doctorCommand, versionCommand];
 
 const NAME = 'kubectl cis-netpol';
 
@@ -30,7 +32,7 @@ function parser(args: string[]): Argv {
     .recommendCommands()
     .wrap(100)
     .epilogue(
-      'Exit codes: audit 0 compliant / 1 not compliant / 2 could not check; remediate and prune 0 nothing to do / 1 applied (or would be) / 2 failure; rollback 0 done / 2 failure; can-reach 0 allowed / 1 denied / 2 error.',
+      'Exit codes: audit 0 compliant / 1 not compliant / 2 could not check; remediate and prune 0 nothing to do / 1 applied (or would be) / 2 failure; rollback 0 done / 2 failure; can-reach 0 allowed / 1 denied / 2 error; cni 0 enforced / 1 not enforced / 2 unknown; doctor 0 all OK / 1 warnings / 2 failures.',
     );
   for (const c of COMMANDS) {
     y = y.command(c.name, c.describe, (sub) => {

@@ -54,9 +54,10 @@ export class KubeClient {
   private readonly core: CoreV1Api;
   private readonly net: NetworkingV1Api;
   private readonly custom: CustomObjectsApi;
-  private readonly kc: KubeConfig;
   private readonly http: HttpLibrary;
   private readonly opts: ClientOptions;
+  /** For subclasses that read other APIs over the same pooled connection (kube/inspector.ts). */
+  protected readonly kc: KubeConfig;
 
   constructor(opts: ClientOptions) {
     this.opts = opts;
@@ -89,7 +90,7 @@ export class KubeClient {
   }
 
   /** One request: logged with -v (method, path, status, time; never headers), 429 retried with backoff. */
-  private async call<T>(w: Omit<Where, 'context' | 'server'>, fn: () => Promise<T>): Promise<T> {
+  protected async call<T>(w: Omit<Where, 'context' | 'server'>, fn: () => Promise<T>): Promise<T> {
     const max = this.opts.maxRetries ?? 6;
     const sleep = this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const random = this.opts.random ?? Math.random;
@@ -116,7 +117,7 @@ export class KubeClient {
   }
 
   /** Pages through a list; a stale continue token (410) restarts the list, up to 3 times. */
-  private async pages<T>(w: Omit<Where, 'context' | 'server'>, fetch: (cont?: string) => Promise<{ items: unknown[]; metadata?: { _continue?: string } }>, convert: (raw: never) => T): Promise<T[]> {
+  protected async pages<T>(w: Omit<Where, 'context' | 'server'>, fetch: (cont?: string) => Promise<{ items: unknown[]; metadata?: { _continue?: string } }>, convert: (raw: never) => T): Promise<T[]> {
     for (let restart = 0; ; restart++) {
       const out: T[] = [];
       let cont: string | undefined;
