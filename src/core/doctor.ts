@@ -45,6 +45,24 @@ export const COMMAND_NEEDS: { command: string; role: string; essential: boolean;
   { command: 'remediate', role: 'cis-netpol', essential: false, needs: [NS, LIST_NP, need('create', 'networking.k8s.io', 'networkpolicies', true)] },
   { command: 'rollback, prune', role: 'cis-netpol', essential: false, needs: [NS, LIST_NP, need('delete', 'networking.k8s.io', 'networkpolicies', true)] },
   { command: 'can-reach', role: 'cis-netpol-connectivity', essential: false, needs: [need('list', '', 'pods', false), need('list', '', 'nodes', false)] },
+  // The proof reads every cluster-wide policy kind the cluster serves; one it may not list leaves every
+  // namespace "not proven" (remediate refuses there). RBAC answers whether or not the kind is served.
+  {
+    command: 'remediate proof (cluster-wide policies)',
+    role: 'cis-netpol',
+    essential: false,
+    needs: [
+      need('list', 'policy.networking.k8s.io', 'clusternetworkpolicies', false),
+      need('list', 'policy.networking.k8s.io', 'adminnetworkpolicies', false),
+      need('list', 'policy.networking.k8s.io', 'baselineadminnetworkpolicies', false),
+      need('list', 'cilium.io', 'ciliumnetworkpolicies', true),
+      need('list', 'cilium.io', 'ciliumclusterwidenetworkpolicies', false),
+      need('list', 'crd.projectcalico.org', 'networkpolicies', true),
+      need('list', 'crd.projectcalico.org', 'globalnetworkpolicies', false),
+      need('list', 'crd.antrea.io', 'clusternetworkpolicies', false),
+      need('list', 'crd.antrea.io', 'networkpolicies', true),
+    ],
+  },
   { command: 'cni', role: 'cis-netpol-cni', essential: false, needs: [need('list', 'apps', 'daemonsets', true), need('get', '', 'configmaps', true, 'cilium-config'), need('get', '', 'configmaps', true, 'amazon-vpc-cni')] },
 ];
 

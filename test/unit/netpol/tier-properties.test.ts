@@ -9,6 +9,8 @@ import fc from 'fast-check';
 import type { ClusterPolicy, ClusterPolicyPeer, ClusterPolicyRule, LabelSelector, Labels, Pod, Protocol } from '../../../src/core/model.ts';
 import { compareConnectivity, createEvaluator, EndpointError, type Cluster, type Connection, type ConnectionClass, type ResolvedEndpoint, type Verdict } from '../../../src/core/netpol/index.ts';
 import { connectionArb, policyArb, tieredClusterArb } from './arbitraries.ts';
+import { placeholderPolicy, type TemplateName } from '../../../src/core/placeholder.ts';
+import { proveCreates } from '../../../src/core/proof.ts';
 
 const RUNS = { numRuns: 200 };
 
@@ -184,6 +186,31 @@ describe('netpol tier properties', function () {
           const list = v0.allowed ? r.denied : r.allowed;
           assert.ok(list.some((cls) => inClass(cls, v1)), `no class holds ${JSON.stringify(v1.from)} -> ${JSON.stringify(v1.to)} ${c.protocol} ${c.port} (${v0.allowed ? 'denied' : 'opened'})`);
         }
+      }),
+      RUNS,
+    );
+  });
+
+  it('(t3) remediate\'s proof: where it says unchanged, every probe keeps its verdict (can-reach agrees); where a probe changes, the namespace is refused', () => {
+    const scenario = tieredClusterArb.chain((cluster) =>
+      fc.tuple(fc.constant(cluster), fc.constantFrom<TemplateName>('allow-all', 'cluster-internal', 'select-none'), fc.array(connectionArb(cluster), { minLength: 1, maxLength: 12 })),
+    );
+    fc.assert(
+      fc.property(scenario, ([cluster, template, connections]) => {
+        const before = cluster.policies.filter((p) => p.metadata.namespace !== 'a');
+        const create = placeholderPolicy('a', { name: 'cis-default-allow', template, version: 't' });
+        const state = { namespaces: cluster.namespaces, pods: cluster.pods, nodes: cluster.nodes, policies: before, clusterPolicies: cluster.clusterPolicies ?? [], cniPolicies: [], unreadable: [] };
+        const proof = proveCreates(state, [create], create).namespaces.get('a')!;
+        const unchanged = proof.denied.length + proof.opened.length + proof.unproven.length === 0;
+        const b = { ...cluster, policies: before };
+        const a = { ...cluster, policies: [...before, create] };
+        for (const c of connections) {
+          const v0 = judged(b, c);
+          const v1 = judged(a, c);
+          if (!v0 || !v1) continue;
+          if (v0.allowed !== v1.allowed) assert.ok(!unchanged, `proof said unchanged for ${template}, but ${JSON.stringify(c)} went ${v0.allowed} -> ${v1.allowed}`);
+        }
+        if (template === 'select-none') assert.ok(unchanged, 'select-none changes nothing');
       }),
       RUNS,
     );
