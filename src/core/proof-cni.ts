@@ -10,6 +10,8 @@ import type { ProofState } from './proof.ts';
 const CLUSTER_WIDE = new Set<CniPolicy['kind']>(['CiliumClusterwideNetworkPolicy', 'CalicoGlobalNetworkPolicy', 'AntreaClusterNetworkPolicy']);
 const NAME_LABEL = 'kubernetes.io/metadata.name';
 const MAX_NAMES = 3;
+// One line per policy up to this many; past it, a count (a cluster may hold hundreds).
+const MAX_POLICIES = 10;
 
 export function cniLabel(p: CniPolicy): string {
   return p.metadata.namespace ? `${p.kind} ${p.metadata.namespace}/${p.metadata.name}` : `${p.kind} ${p.metadata.name}`;
@@ -31,5 +33,6 @@ export function cniReasons(state: Pick<ProofState, 'cniPolicies' | 'pods'>, ns: 
     const approx = sel.approximations.length > 0 ? ` (${sel.approximations.join('; ')})` : '';
     out.push(`not proven: ${cniLabel(p)} (${sel.subject}, ${sel.directions.join('/').toLowerCase()}) ${what} and is not modelled${approx}`);
   }
-  return out;
+  if (out.length <= MAX_POLICIES) return out;
+  return [...out.slice(0, MAX_POLICIES), `not proven: … and ${out.length - MAX_POLICIES} more Cilium/Calico/Antrea policies that select or may select pods here`];
 }

@@ -152,7 +152,7 @@ describe('cluster-wide policy kinds against a real API server', function () {
     }
   });
 
-  it('without list on clusternetworkpolicies: one note, the other kinds read, the run succeeds (audit, remediate --dry-run, can-reach)', async () => {
+  it('without list on clusternetworkpolicies: one note, the other kinds read; audit and can-reach succeed; remediate will not vouch for a namespace (not proven, nothing written)', async () => {
     // cis-netpol-audit's rules minus clusternetworkpolicies, as a user might have written them.
     const role = kubectlJson<{ rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }>(['get', 'clusterrole', 'cis-netpol-audit']);
     const rules = role.rules.map((r) => ({ ...r, resources: r.resources.filter((x) => !(r.apiGroups.includes('policy.networking.k8s.io') && x === 'clusternetworkpolicies')) }));
@@ -174,8 +174,15 @@ describe('cluster-wide policy kinds against a real API server', function () {
     out = asRestricted(['audit', '-n', ns]);
     assert.match(out.stdout, new RegExp(`\\[!\\] ${NOTE_CNP.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     out = asRestricted(['remediate', '-n', ns, '--dry-run', '-o', 'json']);
+    // The proof cannot cover what it could not read: the namespace is refused as not proven, by name.
+    assert.equal(out.code, 2, out.stderr);
+    const report = JSON.parse(out.stdout);
+    assert.deepEqual(report.notes.filter((n: string) => n.startsWith('could not read')), [NOTE_CNP]);
+    const refused = report.results.find((x: { namespace: string }) => x.namespace === ns);
+    assert.deepEqual([refused.status, refused.error.kind], ['FAILED', 'NotProven']);
+    assert.ok(refused.connectivity.unproven.some((l: string) => /^could not read clusternetworkpolicies\.policy\.networking\.k8s\.io \(.*\): the proof does not cover ClusterNetworkPolicy objects$/.test(l)), refused.connectivity.unproven.join('\n'));
+    out = asRestricted(['remediate', '-n', ns, '--dry-run', '--template', 'select-none', '-o', 'json']);
     assert.equal(out.code, 1, out.stderr);
-    assert.deepEqual(JSON.parse(out.stdout).notes.filter((n: string) => n.startsWith('could not read')), [NOTE_CNP]);
 
     kubectlOk(['create', 'clusterrolebinding', 'cisnp-kinds-conn', '--clusterrole=cis-netpol-connectivity', `--user=${USER}`]);
     out = asRestricted(['can-reach', '--from', '10.1.2.3', '--to', '10.4.5.6', '--port', '80', '-o', 'json']);
