@@ -40,7 +40,7 @@ export async function checkCreates(cluster: Cluster, snapshot: Snapshot, creates
   // Cilium's agent mode changes isolation: with enable-policy=always every pod is isolated even
   // without a policy, so an allow-all placeholder opens it. Not read here yet (see `cni`): say so.
   if (snapshot.policyApis.some((a) => a.group === 'cilium.io' && a.state === 'served')) {
-    notes.push('Cilium is installed: the proof assumes its agent runs with enable-policy=default (check `kubectl cis-netpol cni`; with "always", pods without policies are isolated and the allow-all placeholder opens them)');
+    notes.push('The cilium.io policy APIs are served (Cilium may be the CNI): the proof assumes its agent runs with enable-policy=default (check `kubectl cis-netpol cni`; with "always", pods without policies are isolated and the allow-all placeholder opens them)');
   }
   result.notes.unshift(...notes);
   return result;

@@ -116,7 +116,7 @@ describe('can-reach: canReach (pure)', () => {
     s.policies = s.policies.filter((p) => p.metadata.namespace !== 'legacy');
     const r = judge(opts(podAt('dev', 'client'), podAt('legacy', 'svc'), 80), s);
     assert.deepEqual([r.verdict, r.ingress.reason, r.ingress.decidedBy.tier], ['DENIED', 'baseline-tier-denies', 'Baseline']);
-    assert.match(r.ingress.explanation, /denied by ClusterNetworkPolicy\/no-dev rule 0 \(from-dev\), Baseline tier priority 7/);
+    assert.match(r.ingress.explanation, /denied, ClusterNetworkPolicy\/no-dev rule 0 \(from-dev\), Baseline tier priority 7 denies it/);
   });
 
   it('an Admin-tier Accept wins over a NetworkPolicy that denies', () => {

@@ -32,13 +32,13 @@ function explainDirection(d: DirectionVerdict): string {
 function sentence(d: DirectionVerdict, side: string, pod: string, isolating: string): string {
   switch (d.reason) {
     case 'admin-tier-allows':
-      return `${side}: allowed by ${tierRule(d.decidedBy)}; the Admin tier decides before any NetworkPolicy`;
+      return `${side}: allowed, ${tierRule(d.decidedBy)} accepts it; the Admin tier decides before any NetworkPolicy`;
     case 'admin-tier-denies':
-      return `${side}: denied by ${tierRule(d.decidedBy)}; the Admin tier decides before any NetworkPolicy, so none can allow it`;
+      return `${side}: denied, ${tierRule(d.decidedBy)} denies it; the Admin tier decides before any NetworkPolicy, so none can allow it`;
     case 'baseline-tier-allows':
-      return `${side}: allowed by ${tierRule(d.decidedBy)}; no NetworkPolicy isolates ${pod}, so the Baseline tier decides`;
+      return `${side}: allowed, ${tierRule(d.decidedBy)} accepts it; no NetworkPolicy isolates ${pod}, so the Baseline tier decides`;
     case 'baseline-tier-denies':
-      return `${side}: denied by ${tierRule(d.decidedBy)}; no NetworkPolicy isolates ${pod}, so the Baseline tier decides (a NetworkPolicy selecting ${pod} would replace this verdict)`;
+      return `${side}: denied, ${tierRule(d.decidedBy)} denies it; no NetworkPolicy isolates ${pod}, so the Baseline tier decides (a NetworkPolicy selecting ${pod} would replace this verdict)`;
     case 'not-a-pod':
       return `${side}: not judged, that end is not a pod on the pod network`;
     case 'not-isolated':

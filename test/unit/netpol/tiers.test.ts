@@ -74,7 +74,7 @@ describe('netpol tiers: the SIG ClusterNetworkPolicy model', () => {
   it('names the deciding policy, rule and tier', () => {
     const v = evaluate(world([baselineDenyAll]), conn(y('a'), x('a')));
     assert.deepEqual(v.ingress.decidedBy, { tier: 'Baseline', action: 'Deny', policy: { kind: 'ClusterNetworkPolicy', name: 'baseline-deny', tier: 'Baseline', priority: 50 }, rule: 0, ruleName: 'deny-all-namespaces' });
-    assert.match(explainVerdict(v)[2]!, /denied by ClusterNetworkPolicy\/baseline-deny rule 0 \(deny-all-namespaces\), Baseline tier priority 50/);
+    assert.match(explainVerdict(v)[2]!, /denied, ClusterNetworkPolicy\/baseline-deny rule 0 \(deny-all-namespaces\), Baseline tier priority 50 denies it/);
   });
 
   it('records the Pass rules a connection went through', () => {
