@@ -5,22 +5,11 @@ import {
   compareConnectivity, createEvaluator, EndpointError, type ClassEndpoint, type Cluster, type Connection, type ConnectionClass, type Endpoint, type Verdict,
 } from '../../../src/core/netpol/index.ts';
 import { formatIP, parseIP } from '../../../src/core/netpol/ip.ts';
-import { clusterArb, connectionArb, policyArb } from './arbitraries.ts';
+import { clusterArb, connectionArb, judged, policyArb } from './arbitraries.ts';
 import { catalogue } from './fixtures.ts';
 
 const RUNS = { numRuns: 150 };
 
-/** The verdict, or undefined for connections that cannot exist (no address of the family, mixed families). */
-function judged(cluster: Cluster, c: Connection): Verdict | undefined {
-  try {
-    const v = createEvaluator(cluster).evaluate(c);
-    const hasAddress = (e: Verdict['from']) => e.kind === 'external' || e.address !== undefined;
-    return hasAddress(v.from) && hasAddress(v.to) ? v : undefined;
-  } catch (e) {
-    if (e instanceof EndpointError) return undefined;
-    throw e;
-  }
-}
 
 const clusterWithConnections = clusterArb.chain((cluster) => fc.tuple(fc.constant(cluster), fc.array(connectionArb(cluster), { minLength: 1, maxLength: 10 })));
 

@@ -8,7 +8,7 @@ import net from 'node:net';
 import fc from 'fast-check';
 import type { ClusterPolicy, ClusterPolicyPeer, ClusterPolicyRule, LabelSelector, Labels, Pod, Protocol } from '../../../src/core/model.ts';
 import { compareConnectivity, createEvaluator, EndpointError, type Cluster, type Connection, type ConnectionClass, type ResolvedEndpoint, type Verdict } from '../../../src/core/netpol/index.ts';
-import { connectionArb, policyArb, tieredClusterArb } from './arbitraries.ts';
+import { connectionArb, judged, policyArb, tieredClusterArb } from './arbitraries.ts';
 import { placeholderPolicy, type TemplateName } from '../../../src/core/placeholder.ts';
 import { proveCreates } from '../../../src/core/proof.ts';
 
@@ -103,16 +103,6 @@ function referenceSide(cluster: Cluster, v: Verdict, npOnly: Verdict, d: 'Ingres
   return baseline !== 'deny';
 }
 
-function judged(cluster: Cluster, c: Connection): Verdict | undefined {
-  try {
-    const v = createEvaluator(cluster).evaluate(c);
-    const hasAddress = (e: Verdict['from']) => e.kind === 'external' || e.address !== undefined;
-    return hasAddress(v.from) && hasAddress(v.to) ? v : undefined;
-  } catch (e) {
-    if (e instanceof EndpointError) return undefined;
-    throw e;
-  }
-}
 
 function samplePorts(cls: ConnectionClass): number[] {
   return [cls.ports.from, Math.floor((cls.ports.from + cls.ports.to) / 2), cls.ports.to];
