@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  compareConnectivity, createEvaluator, EndpointError, type ClassEndpoint, type Cluster, type Connection, type ConnectionClass, type Endpoint, type Verdict,
+  compareConnectivity, createEvaluator, type ClassEndpoint, type Cluster, type Connection, type ConnectionClass, type Endpoint, type Verdict,
 } from '../../../src/core/netpol/index.ts';
 import { formatIP, parseIP } from '../../../src/core/netpol/ip.ts';
 import { clusterArb, connectionArb, judged, policyArb } from './arbitraries.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import fc from 'fast-check';
 import type { ClusterPolicy, ClusterPolicyPeer, ClusterPolicyRule, LabelSelector, Labels, Pod, Protocol } from '../../../src/core/model.ts';
-import { compareConnectivity, createEvaluator, EndpointError, type Cluster, type Connection, type ConnectionClass, type ResolvedEndpoint, type Verdict } from '../../../src/core/netpol/index.ts';
+import { compareConnectivity, createEvaluator, type Cluster, type Connection, type ConnectionClass, type ResolvedEndpoint, type Verdict } from '../../../src/core/netpol/index.ts';
 import { connectionArb, judged, policyArb, tieredClusterArb } from './arbitraries.ts';
 import { placeholderPolicy, type TemplateName } from '../../../src/core/placeholder.ts';
 import { proveCreates } from '../../../src/core/proof.ts';
