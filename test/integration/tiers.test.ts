@@ -151,4 +151,28 @@ spec:
     assert.equal(accepted.code, 1, accepted.stderr);
     assert.equal(resultOf(accepted.stdout, cil).status, 'FIXED');
   });
+
+  it('a Calico NetworkPolicy (crd.projectcalico.org/v1) in the namespace: reported as not proven, nothing written', () => {
+    const [cal] = freshNamespaces('tiers-calico', 1) as [string];
+    makePod(cal, 'db', { app: 'db' });
+    kubectlOk(['create', '-f', '-'], { input: `apiVersion: crd.projectcalico.org/v1
+kind: NetworkPolicy
+metadata: {name: default.db-from-api, namespace: ${cal}}
+spec:
+  order: 2000
+  selector: app == 'db'
+  types: [Ingress]
+  ingress:
+  - {action: Allow, protocol: TCP, source: {selector: app == 'api'}, destination: {ports: [5432]}}
+` });
+    const r = plugin(['remediate', '-n', cal, '-o', 'json']);
+    assert.equal(r.code, 2, r.stderr);
+    const res = resultOf(r.stdout, cal);
+    assert.equal(res.error?.kind, 'NotProven');
+    assert.match(res.connectivity!.unproven.join('\n'), new RegExp(`not proven: CalicoNetworkPolicy ${cal}/default\\.db-from-api \\(.*ingress\\) selects every pod here and is not modelled`));
+    assert.deepEqual(policiesIn(cal), []);
+    const audit = plugin(['audit', '-n', cal, '-o', 'json']);
+    assert.deepEqual(JSON.parse(audit.stdout).findings[0].notes.map((n: { message: string }) => n.message), [`covered by CalicoNetworkPolicy ${cal}/default.db-from-api`]);
+  });
 });
+
