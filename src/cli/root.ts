@@ -13,8 +13,9 @@ import { pruneCommand } from './prune.ts';
 import { remediateCommand } from './remediate.ts';
 import { rollbackCommand } from './rollback.ts';
 import { versionCommand } from './version-cmd.ts';
+import { watchCommand } from './watch.ts';
 
-export const COMMANDS: Command[] = [auditCommand, remediateCommand, rollbackCommand, pruneCommand, canReachCommand, versionCommand];
+export const COMMANDS: Command[] = [auditCommand, remediateCommand, rollbackCommand, pruneCommand, canReachCommand, watchCommand, versionCommand];
 
 const NAME = 'kubectl cis-netpol';
 
@@ -30,7 +31,7 @@ function parser(args: string[]): Argv {
     .recommendCommands()
     .wrap(100)
     .epilogue(
-      'Exit codes: audit 0 compliant / 1 not compliant / 2 could not check; remediate and prune 0 nothing to do / 1 applied (or would be) / 2 failure; rollback 0 done / 2 failure; can-reach 0 allowed / 1 denied / 2 error.',
+      'Exit codes: audit 0 compliant / 1 not compliant / 2 could not check; remediate and prune 0 nothing to do / 1 applied (or would be) / 2 failure; rollback 0 done / 2 failure; can-reach 0 allowed / 1 denied / 2 error; watch 0 after SIGTERM, 2 on a bad flag or kubeconfig (--once: as remediate).',
     );
   for (const c of COMMANDS) {
     y = y.command(c.name, c.describe, (sub) => {

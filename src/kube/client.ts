@@ -7,6 +7,7 @@ import { toNamespace, toNode, toPod, toPolicy, toTypedBody } from './convert.ts'
 import { ApiError, ConfigError } from '../core/errors.ts';
 import { kubeconfigFiles, mergeKubeconfigs, toYaml } from './kubeconfig.ts';
 import { toApiError, type Where } from './map-error.ts';
+import { ControllerClient } from './controller.ts';
 
 export interface ClientOptions {
   kubeconfig?: string;
@@ -83,6 +84,7 @@ export class KubeClient {
   private readonly core: CoreV1Api;
   private readonly net: NetworkingV1Api;
   private readonly opts: ClientOptions;
+  private readonly kc: KubeConfig;
 
   constructor(opts: ClientOptions) {
     this.opts = opts;
@@ -99,6 +101,7 @@ export class KubeClient {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new ConfigError(`context "${kc.getCurrentContext()}" has no cluster`, 'fix the context with `kubectl config set-context`');
     this.identity = { context: kc.getCurrentContext(), server: redactUrlCredentials(cluster.server) };
+    this.kc = kc;
     this.core = kc.makeApiClient(CoreV1Api);
     this.net = kc.makeApiClient(NetworkingV1Api);
   }
@@ -188,6 +191,11 @@ export class KubeClient {
   /** Placeholder until discovery lands: reports no cluster-wide policy API as looked for. */
   async readPolicyKinds(): Promise<{ clusterPolicies: []; cniPolicies: []; apis: [] }> {
     return { clusterPolicies: [], cniPolicies: [], apis: [] };
+  }
+
+  /** The calls only `watch` makes (lists with resourceVersion, watches, the Lease, Events): kube/controller.ts. */
+  controller(): ControllerClient {
+    return new ControllerClient(this.kc, this.identity, this.opts.log);
   }
 
   async createPolicy(p: NetworkPolicy, o: WriteOptions): Promise<NetworkPolicy> {

@@ -3,8 +3,8 @@
 import { ApiError, type ApiErrorKind } from '../core/errors.ts';
 
 export interface Where {
-  verb: 'list' | 'get' | 'create' | 'delete';
-  resource: 'namespaces' | 'networkpolicies' | 'pods' | 'nodes';
+  verb: 'list' | 'get' | 'create' | 'delete' | 'update';
+  resource: 'namespaces' | 'networkpolicies' | 'pods' | 'nodes' | 'leases' | 'events';
   namespace?: string;
   name?: string;
   context: string;
