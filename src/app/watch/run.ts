@@ -5,6 +5,7 @@
 // health and what it says.
 import type { PolicyKindsRead } from '../ports.ts';
 import type { AppDeps, Cluster } from '../ports.ts';
+import type { Namespace } from '../../core/model.ts';
 import { isOurs } from '../../core/placeholder.ts';
 import type { Snapshot } from '../../core/report.ts';
 import { makeScope, type ScopeOptions } from '../../core/scope.ts';
@@ -40,6 +41,9 @@ const EVENT_DRAIN_MS = 5000;
 
 export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerApi, deps: WatchDeps): Promise<number> {
   const scope = makeScope(o.scope);
+  // -n: only these namespaces (the cache still holds all: the proof reads their labels).
+  const listed = o.scope.namespaces.length > 0 ? new Set(o.scope.namespaces) : undefined;
+  const inScope = (n: Namespace) => !scope.skipReason(n) && (!listed || listed.has(n.metadata.name));
   const log = deps.actions;
   const signal = deps.signal;
   const queue = new KeyQueue();
@@ -51,8 +55,8 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
 
   const cache = new WatchCache((c) => onChange(c));
   const metrics = new WatchMetrics({
-    inScope: () => [...cache.namespaces.values()].filter((n) => !scope.skipReason(n)).length,
-    compliant: () => [...cache.namespaces.values()].filter((n) => !scope.skipReason(n) && cache.policiesIn(n.metadata.name).length > 0).length,
+    inScope: () => [...cache.namespaces.values()].filter(inScope).length,
+    compliant: () => [...cache.namespaces.values()].filter((n) => inScope(n) && cache.policiesIn(n.metadata.name).length > 0).length,
   });
   // Every write request counted as sent, whatever its outcome: what "never a write loop" is tested on.
   const cluster = new Proxy(base, {
@@ -121,7 +125,7 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
       outcomes.forget(ns);
       return false;
     }
-    if (scope.skipReason(n) || cache.policiesIn(ns).length > 0) return false;
+    if (!inScope(n) || cache.policiesIn(ns).length > 0) return false;
     const until = held.get(ns);
     if (until !== undefined) {
       if (performance.now() < until) return false;
