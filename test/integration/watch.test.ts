@@ -15,7 +15,7 @@ const fresh = (prefix: (typeof PREFIXES)[number]) => `${prefix}-${++counter}-${D
 /** Only this test's namespaces: every other prefix excluded (and default). */
 const only = (prefix: string) => ['--exclude', 'default', ...PREFIXES.filter((p) => p !== prefix).flatMap((p) => ['--exclude', `${p}-*`])];
 
-export function startWatch(args: string[], kubeconfig = env.kubeconfig): WatchProc {
+function startWatch(args: string[], kubeconfig = env.kubeconfig): WatchProc {
   const w = new WatchProc(args, kubeconfig);
   procs.push(w);
   return w;
@@ -30,15 +30,13 @@ const userPolicy = (ns: string, name = 'team-web') => ({
   spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'] },
 });
 
-export { env, names, only, fresh, userPolicy, PLACEHOLDER };
-
 describe('watch (built executable, own API server)', function () {
   this.timeout(180_000);
   before(() => env.start());
   afterEach(async function () {
     for (const w of procs.splice(0)) {
       await w.stop();
-      if (this.currentTest?.state === 'failed') console.error(w.describe());
+      if (this.currentTest?.state === 'failed' || process.env['WATCH_TEST_LOG']) console.error(w.describe());
     }
   });
   after(() => env.stop());

@@ -46,7 +46,10 @@ export class WatchProc {
   }
 
   async ready(ms = 30_000): Promise<void> {
-    await until('watch to be ready (/readyz 200)', ms, async () => (await this.readyz()).status === 200);
+    await until('watch to be ready (/readyz 200)', ms, async () => {
+      if (this.child.exitCode !== null) throw new Error(`watch exited (${this.child.exitCode}) before it was ready:\n${this.stderr}`);
+      return (await this.readyz()).status === 200;
+    });
   }
 
   async readyz(): Promise<{ status: number; text: string }> {
