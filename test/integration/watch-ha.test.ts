@@ -126,7 +126,7 @@ describe('watch under faults, with leader election and its RBAC (own API server)
     assert.equal(line['kind'], 'Forbidden');
     assert.match(String(line['reason']), /forbidden: cannot create networkpolicies/);
     const ready = await until('/readyz to say why', 10_000, async () => { const r = await f.readyz(); return r.status === 503 ? r : undefined; });
-    assert.match(ready.text, /not ready: cannot create NetworkPolicies: forbidden/);
+    assert.match(ready?.text ?? '', /not ready: cannot create NetworkPolicies: forbidden/);
     await sleep(4000);
     assert.equal(f.child.exitCode, null, 'still running: no crash loop');
     const attempts = await f.metric('cis_netpol_writes_total');
