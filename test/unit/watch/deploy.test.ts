@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import yaml from 'js-yaml';
+import { loadAll } from 'js-yaml';
 import { REPO } from '../../support/env.ts';
 
 type Doc = { kind: string; metadata: { name: string }; rules?: unknown[]; spec?: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-const docs = (f: string) => yaml.loadAll(fs.readFileSync(path.join(REPO, 'deploy', 'controller', f), 'utf8')).filter(Boolean) as Doc[];
+const docs = (f: string) => loadAll(fs.readFileSync(path.join(REPO, 'deploy', 'controller', f), 'utf8')).filter(Boolean) as Doc[];
 
 describe('deploy/controller', () => {
   const rbac = docs('rbac.yaml');
