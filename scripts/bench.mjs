@@ -17,6 +17,9 @@
 // Results are printed and written to docs/benchmarks.md between the generated-section markers
 // (text outside them, such as the analysis, is kept).
 //
+// `npm run bench -- --watch [options of scripts/bench-watch.mjs]` runs only the watch benchmark
+// (latency at 50 namespaces/s, RSS over a soak); see that file.
+//
 // Options:
 //   --quick               N = 100 only, 3 runs, throttling at 100; prints, writes no doc unless --out
 //   --sizes 100,1000      the N to measure (default 100,1000,10000; none: only the throttling part)
@@ -37,6 +40,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+
+if (process.argv.includes('--watch')) {
+  const r = spawnSync(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench-watch.mjs'), ...process.argv.slice(2).filter((a) => a !== '--watch')], { stdio: 'inherit' });
+  process.exit(r.status ?? 2);
+}
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TESTENV = path.join(REPO, 'scripts', 'testenv');

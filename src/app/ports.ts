@@ -1,4 +1,5 @@
 // What the use cases need from the outside world. src/kube implements Cluster; tests may fake it.
+import type { ControllerApi } from './watch/ports.ts';
 import type { ClusterPolicy, CniPolicy, Namespace, NetworkPolicy, Node, Pod, PolicyApiRead } from '../core/model.ts';
 
 /** What the cluster-wide policy reader found: the objects, and per API whether it was served and read. */
@@ -23,6 +24,8 @@ export interface Cluster {
   readPolicyKinds(): Promise<PolicyKindsRead>;
   createPolicy(p: NetworkPolicy, o: { dryRun: boolean }): Promise<NetworkPolicy>;
   deletePolicy(p: NetworkPolicy, o: { dryRun: boolean }): Promise<void>;
+  /** What `watch` needs beyond this (src/kube/controller.ts); absent in fakes of the one-shot commands. */
+  controller?(): ControllerApi;
 }
 
 /** Progress for a spinner; the CLI attaches ora on a terminal, nothing otherwise. */

@@ -15,8 +15,9 @@ import { pruneCommand } from './prune.ts';
 import { remediateCommand } from './remediate.ts';
 import { rollbackCommand } from './rollback.ts';
 import { versionCommand } from './version-cmd.ts';
+import { watchCommand } from './watch.ts';
 
-export const COMMANDS: Command[] = [auditCommand, remediateCommand, rollbackCommand, pruneCommand, canReachCommand, cniCommand, doctorCommand, versionCommand];
+export const COMMANDS: Command[] = [auditCommand, remediateCommand, rollbackCommand, pruneCommand, canReachCommand, cniCommand, doctorCommand, watchCommand, versionCommand];
 
 const NAME = 'kubectl cis-netpol';
 
@@ -32,7 +33,7 @@ function parser(args: string[]): Argv {
     .recommendCommands()
     .wrap(100)
     .epilogue(
-      'Exit codes: audit 0 compliant / 1 not compliant / 2 could not check; remediate and prune 0 nothing to do / 1 applied (or would be) / 2 failure; rollback 0 done / 2 failure; can-reach 0 allowed / 1 denied / 2 error; cni 0 enforced / 1 not enforced / 2 unknown; doctor 0 all OK / 1 warnings / 2 failures.',
+      'Exit codes: audit 0 compliant / 1 not compliant / 2 could not check; remediate and prune 0 nothing to do / 1 applied (or would be) / 2 failure; rollback 0 done / 2 failure; can-reach 0 allowed / 1 denied / 2 error; cni 0 enforced / 1 not enforced / 2 unknown; doctor 0 all OK / 1 warnings / 2 failures; watch 0 after SIGTERM, 2 on a bad flag or kubeconfig (--once: as remediate).',
     );
   for (const c of COMMANDS) {
     y = y.command(c.name, c.describe, (sub) => {

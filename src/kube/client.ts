@@ -13,6 +13,7 @@ import { ApiError, ConfigError } from '../core/errors.ts';
 import { kubeconfigFiles, mergeKubeconfigs, toYaml } from './kubeconfig.ts';
 import { pooledKubeConfig } from './pooled-config.ts';
 import { toApiError, type Where } from './map-error.ts';
+import { ControllerClient } from './controller.ts';
 
 export interface ClientOptions {
   kubeconfig?: string;
@@ -201,6 +202,11 @@ export class KubeClient {
       list: (t, namespaced) => this.listCustom(t, namespaced),
       log: this.opts.log,
     });
+  }
+
+  /** The calls only `watch` makes (lists with resourceVersion, watches, the Lease, Events): kube/controller.ts. */
+  controller(): ControllerClient {
+    return new ControllerClient(this.kc, this.identity, this.opts.log);
   }
 
   async createPolicy(p: NetworkPolicy, o: WriteOptions): Promise<NetworkPolicy> {

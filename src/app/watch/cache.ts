@@ -1,0 +1,86 @@
+// The informer's store: namespaces and NetworkPolicies as list + watch last said, kept in the core
+// model (only what the reconcile and the proof read). Every change names the namespace it touches,
+// which is the key the worker reconciles.
+import type { Namespace, NetworkPolicy } from '../../core/model.ts';
+import { isOurs } from '../../core/placeholder.ts';
+import type { WatchEvent } from './ports.ts';
+
+export type Change =
+  | { kind: 'namespace'; namespace: string }
+  /** `ours`: the object carries our receipt; `deleted`: it went away. */
+  | { kind: 'policy'; namespace: string; name: string; ours: boolean; deleted: boolean; added: boolean };
+
+export class WatchCache {
+  readonly namespaces = new Map<string, Namespace>();
+  private readonly policies = new Map<string, Map<string, NetworkPolicy>>();
+  private readonly onChange: (c: Change) => void;
+
+  constructor(onChange: (c: Change) => void) {
+    this.onChange = onChange;
+  }
+
+  policiesIn(namespace: string): NetworkPolicy[] {
+    return [...(this.policies.get(namespace)?.values() ?? [])];
+  }
+
+  allPolicies(): NetworkPolicy[] {
+    return [...this.policies.values()].flatMap((m) => [...m.values()]);
+  }
+
+  /** A relist: the store becomes the list; whatever differs is reported as changed. */
+  replaceNamespaces(items: Namespace[]): void {
+    const seen = new Set<string>();
+    for (const ns of items) {
+      seen.add(ns.metadata.name);
+      this.namespaceEvent({ type: 'MODIFIED', object: ns, resourceVersion: '' });
+    }
+    for (const name of [...this.namespaces.keys()]) if (!seen.has(name)) this.namespaceEvent({ type: 'DELETED', object: this.namespaces.get(name) as Namespace, resourceVersion: '' });
+  }
+
+  replacePolicies(items: NetworkPolicy[]): void {
+    const seen = new Set<string>();
+    for (const p of items) {
+      seen.add(`${p.metadata.namespace}/${p.metadata.name}`);
+      this.policyEvent({ type: 'MODIFIED', object: p, resourceVersion: '' });
+    }
+    for (const p of this.allPolicies()) if (!seen.has(`${p.metadata.namespace}/${p.metadata.name}`)) this.policyEvent({ type: 'DELETED', object: p, resourceVersion: '' });
+  }
+
+  namespaceEvent(e: WatchEvent<Namespace>): void {
+    if (e.type === 'BOOKMARK') return;
+    const name = e.object.metadata.name;
+    const before = this.namespaces.get(name);
+    if (e.type === 'DELETED') {
+      this.namespaces.delete(name);
+      this.policies.delete(name);
+    } else {
+      // An unchanged object (a relist repeating it) is no change: no key, no work.
+      if (before && before.metadata.resourceVersion === e.object.metadata.resourceVersion && before.phase === e.object.phase) return;
+      this.namespaces.set(name, e.object);
+    }
+    this.onChange({ kind: 'namespace', namespace: name });
+  }
+
+  policyEvent(e: WatchEvent<NetworkPolicy>): void {
+    if (e.type === 'BOOKMARK') return;
+    const p = e.object;
+    const ns = p.metadata.namespace;
+    const list = this.policies.get(ns) ?? new Map<string, NetworkPolicy>();
+    const before = list.get(p.metadata.name);
+    if (e.type === 'DELETED') {
+      if (!before) return;
+      list.delete(p.metadata.name);
+      if (list.size === 0) this.policies.delete(ns);
+    } else {
+      if (before && before.metadata.resourceVersion === p.metadata.resourceVersion) return;
+      list.set(p.metadata.name, p);
+      this.policies.set(ns, list);
+    }
+    this.onChange({ kind: 'policy', namespace: ns, name: p.metadata.name, ours: isOurs(p), deleted: e.type === 'DELETED', added: !before && e.type !== 'DELETED' });
+  }
+
+  /** What this process itself just created: in the store before its watch event arrives. */
+  remember(p: NetworkPolicy): void {
+    this.policyEvent({ type: 'ADDED', object: p, resourceVersion: '' });
+  }
+}

@@ -1,0 +1,223 @@
+// Use case: watch. client-go's informer + workqueue shape around the shared reconcile: two
+// reflectors (namespaces, NetworkPolicies) fill one cache, every change queues its namespace, and
+// one worker hands the queued namespaces that lack a policy to reconcile() — the same scope, proof,
+// template, receipts and verification as `remediate`. The watch owns only retries, the lease,
+// health and what it says.
+import type { PolicyKindsRead } from '../ports.ts';
+import type { AppDeps, Cluster } from '../ports.ts';
+import type { Namespace } from '../../core/model.ts';
+import { isOurs } from '../../core/placeholder.ts';
+import type { Snapshot } from '../../core/report.ts';
+import { makeScope, type ScopeOptions } from '../../core/scope.ts';
+import { reconcile, type ReconcileOptions } from '../reconcile.ts';
+import { WatchCache, type Change } from './cache.ts';
+import { LeaderElector, type LeaderOptions } from './leader.ts';
+import type { ActionLog } from './log.ts';
+import { WatchMetrics } from './metrics.ts';
+import { Outcomes } from './outcome.ts';
+import type { ControllerApi } from './ports.ts';
+import { KeyQueue } from './queue.ts';
+import { abortableSleep, reflect, type Backoff } from './reflector.ts';
+import { serveHealth } from './server.ts';
+
+export interface WatchOptions extends ReconcileOptions {
+  scope: ScopeOptions;
+  /** After someone else deletes a placeholder: recreate it after this long; undefined: never. */
+  recreateAfterMs: number | undefined;
+  leader?: LeaderOptions;
+  /** host:port for /healthz, /readyz, /metrics; undefined: no server. */
+  listen?: string;
+  backoff?: { baseMs: number; capMs: number };
+  /** How long a read of the cluster-wide policy kinds is reused before the next batch reads again. */
+  kindsTtlMs?: number;
+}
+
+export interface WatchDeps extends AppDeps {
+  actions: ActionLog;
+  random(): number;
+}
+
+const EVENT_DRAIN_MS = 5000;
+
+export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerApi, deps: WatchDeps): Promise<number> {
+  const scope = makeScope(o.scope);
+  // -n: only these namespaces (the cache still holds all: the proof reads their labels).
+  const listed = o.scope.namespaces.length > 0 ? new Set(o.scope.namespaces) : undefined;
+  const inScope = (n: Namespace) => !scope.skipReason(n) && (!listed || listed.has(n.metadata.name));
+  const log = deps.actions;
+  const signal = deps.signal;
+  const queue = new KeyQueue();
+  const held = new Map<string, number>();
+  const besides = new Set<string>();
+  const synced = { namespaces: false, networkpolicies: false };
+  let lastError: string | undefined;
+  let kinds: { read: PolicyKindsRead; at: number } | undefined;
+
+  const cache = new WatchCache((c) => onChange(c));
+  const metrics = new WatchMetrics({
+    inScope: () => [...cache.namespaces.values()].filter(inScope).length,
+    compliant: () => [...cache.namespaces.values()].filter((n) => inScope(n) && cache.policiesIn(n.metadata.name).length > 0).length,
+  });
+  // Every write request counted as sent, whatever its outcome: what "never a write loop" is tested on.
+  const cluster = new Proxy(base, {
+    get(t, k) {
+      const v = Reflect.get(t, k) as unknown;
+      if (typeof v !== 'function') return v;
+      if (k === 'createPolicy' || k === 'deletePolicy') return (...a: unknown[]) => (metrics.writes.inc({ verb: k === 'createPolicy' ? 'create' : 'delete', resource: 'networkpolicies' }), (v as (...x: unknown[]) => unknown).apply(t, a));
+      return (v as (...x: unknown[]) => unknown).bind(t);
+    },
+  }) as Cluster;
+  const pending = new Set<Promise<void>>();
+  const outcomes = new Outcomes({
+    log, metrics, random: deps.random,
+    retryAfter: (ns, ms) => queue.addAfter(ns, ms),
+    event(ns, type, reason, message) {
+      if (o.dryRun !== 'none') return;
+      const p = api.namespaceEvent(ns, { type, reason, message }).catch((err: Error) => {
+        metrics.apiError(err);
+        log.warn('could not record an Event', { namespace: ns, reason, error: err.message });
+      }).finally(() => pending.delete(p));
+      pending.add(p);
+    },
+  });
+
+  let elector: LeaderElector | undefined;
+  const mayWrite = () => !signal.aborted && (elector ? elector.isLeader() : true);
+  metrics.leader.set(o.leader ? 0 : 1);
+  if (o.leader) {
+    elector = new LeaderElector(api, o.leader, {
+      changed(leading, detail) {
+        metrics.leader.set(leading ? 1 : 0);
+        (leading ? log.info : log.warn)(leading ? 'leading: writes enabled' : 'not leading: writes stopped', { detail });
+        if (leading) for (const name of cache.namespaces.keys()) queue.add(name);
+      },
+      error(err) {
+        metrics.apiError(err);
+        log.error('lease request failed', { error: err.message });
+      },
+    });
+  }
+
+  function onChange(c: Change) {
+    const ns = c.namespace;
+    if (c.kind === 'policy' && c.deleted && c.ours && cache.policiesIn(ns).length === 0 && cache.namespaces.has(ns)) {
+      // Someone deleted the placeholder (we only ever withdraw ours beside a user's policy).
+      if (o.recreateAfterMs === undefined) {
+        held.set(ns, Infinity);
+        log.warn('placeholder deleted by someone else: left alone (--recreate-after never); the namespace fails CIS 5.3.2', { namespace: ns, policy: c.name });
+      } else {
+        held.set(ns, performance.now() + o.recreateAfterMs);
+        queue.addAfter(ns, o.recreateAfterMs);
+        log.warn('placeholder deleted by someone else: recreating it after the grace period unless a policy appears', { namespace: ns, policy: c.name, recreateAfterSeconds: o.recreateAfterMs / 1000 });
+      }
+    }
+    if (c.kind === 'policy' && c.added && !c.ours && !besides.has(`${ns}/${c.name}`) && cache.policiesIn(ns).some(isOurs)) {
+      besides.add(`${ns}/${c.name}`);
+      log.info('a NetworkPolicy now sits beside the placeholder, which overrides it: remove the placeholder with `kubectl cis-netpol prune`', { namespace: ns, policy: c.name });
+    }
+    queue.add(ns);
+  }
+
+  function needs(ns: string): boolean {
+    const n = cache.namespaces.get(ns);
+    if (!n) {
+      held.delete(ns);
+      outcomes.forget(ns);
+      return false;
+    }
+    if (!inScope(n) || cache.policiesIn(ns).length > 0) return false;
+    const until = held.get(ns);
+    if (until !== undefined) {
+      if (performance.now() < until) return false;
+      held.delete(ns);
+    }
+    return !(o.dryRun === 'client' && outcomes.planned(ns));
+  }
+
+  async function policyKinds(): Promise<PolicyKindsRead> {
+    if (!kinds || performance.now() - kinds.at > (o.kindsTtlMs ?? 30_000)) kinds = { read: await cluster.readPolicyKinds(), at: performance.now() };
+    return kinds.read;
+  }
+
+  async function work() {
+    for (;;) {
+      const keys = await queue.drain();
+      if (signal.aborted || keys.length === 0) return;
+      if (!mayWrite()) continue; // a standby: on becoming leader every namespace is queued again
+      const targets = keys.filter(needs);
+      if (targets.length === 0) continue;
+      try {
+        const k = await policyKinds();
+        const state: Snapshot = {
+          source: { kind: 'cluster', ...cluster.identity },
+          namespaces: [...cache.namespaces.values()], policies: cache.allPolicies(),
+          clusterPolicies: k.clusterPolicies, cniPolicies: k.cniPolicies, policyApis: k.apis,
+          missing: [], unreadable: [], notes: [],
+        };
+        const r = await reconcile(state, scope, o, cluster, { ...deps, progress: { update() {}, stop() {} } }, new Set(targets), mayWrite);
+        for (const p of r.created.values()) cache.remember(p);
+        for (const res of r.results) outcomes.handle(res, o.placeholder.template, !mayWrite());
+        for (const n of r.notes) log.info('note', { note: n });
+      } catch (err) {
+        if (signal.aborted) return;
+        metrics.apiError(err as Error);
+        log.error('reconcile failed; retrying these namespaces', { namespaces: targets.length, error: (err as Error).message });
+        for (const ns of targets) queue.addAfter(ns, 1000 + 4000 * deps.random());
+      }
+    }
+  }
+
+  const server = o.listen === undefined ? undefined : await serveHealth(o.listen, {
+    notReady: () => {
+      if (!synced.namespaces || !synced.networkpolicies) return `waiting for the first list of namespaces and NetworkPolicies${lastError ? ` (last error: ${lastError})` : ''}`;
+      return outcomes.blocked;
+    },
+  }, metrics);
+  if (server) log.info('serving /healthz, /readyz and /metrics', { url: server.url });
+  log.info('watching', { template: o.placeholder.template, policy: o.placeholder.name, dryRun: o.dryRun, leaderElect: Boolean(o.leader), recreateAfterSeconds: o.recreateAfterMs === undefined ? 'never' : o.recreateAfterMs / 1000 });
+
+  const backoff: Backoff = { baseMs: o.backoff?.baseMs ?? 200, capMs: o.backoff?.capMs ?? 30_000, random: deps.random, sleep: abortableSleep };
+  const hooks = (kind: 'namespaces' | 'networkpolicies') => ({
+    listed() {
+      if (!synced[kind]) log.info('synced', { resource: kind });
+      synced[kind] = true;
+      lastError = undefined;
+      metrics.lastSync.set(deps.now().getTime() / 1000);
+      if (kind === 'namespaces') kinds = undefined; // a relist reads the cluster-wide kinds again too
+    },
+    restarted(reason: 'closed' | 'gone' | 'error', detail: string) {
+      metrics.restarts.inc({ resource: kind, reason });
+      if (reason === 'gone') log.info('watch expired (410 Gone): listing again', { resource: kind, detail });
+      else if (reason === 'error') log.warn('watch failed: reconnecting with backoff', { resource: kind, error: detail });
+    },
+    apiError(err: Error) {
+      lastError = err.message;
+      metrics.apiError(err);
+    },
+    current: () => metrics.lastSync.set(deps.now().getTime() / 1000),
+  });
+  const reflectors = [
+    reflect(api, 'namespaces', { ...hooks('namespaces'), replace: (items) => cache.replaceNamespaces(items), event: (e) => cache.namespaceEvent(e) }, backoff, signal),
+    reflect(api, 'networkpolicies', { ...hooks('networkpolicies'), replace: (items) => cache.replacePolicies(items), event: (e) => cache.policyEvent(e) }, backoff, signal),
+  ];
+  const leading = elector?.run(signal);
+  // The worker starts after the first full sync (client-go's WaitForCacheSync): before it, a
+  // namespace whose policies are not listed yet would look empty.
+  while (!(synced.namespaces && synced.networkpolicies) && !signal.aborted) await abortableSleep(50, signal);
+  const worker = signal.aborted ? Promise.resolve() : work();
+  await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
+
+  // SIGTERM: no new write starts; the batch in flight finishes; Events sent are awaited (bounded).
+  log.info('stopping: draining writes in flight');
+  queue.close();
+  await worker;
+  await Promise.all(reflectors);
+  const giveUp = new AbortController();
+  await Promise.race([Promise.all(pending), abortableSleep(EVENT_DRAIN_MS, giveUp.signal)]);
+  giveUp.abort();
+  await leading;
+  await elector?.release();
+  await server?.close();
+  log.info('stopped');
+  return 0;
+}
