@@ -14,6 +14,7 @@ import type { AppDeps, Cluster } from './ports.ts';
 import { checkCreates } from './connectivity.ts';
 import { refusalOf, type Connectivity } from '../core/refusal.ts';
 import { readClusterSnapshot } from './snapshot.ts';
+import type { ExceptionRule } from '../core/exceptions.ts';
 
 export interface RemediateOptions {
   scope: ScopeOptions;
@@ -26,12 +27,14 @@ export interface RemediateOptions {
   acceptOpening?: boolean;
   /** Apply even where the proof cannot vouch for the namespace (unmodelled or unreadable policies). */
   acceptUnproven?: boolean;
+  /** From --exceptions; namespace annotations are read whether or not a file is given. */
+  exceptions?: readonly ExceptionRule[];
 }
 
 export async function runRemediate(o: RemediateOptions, cluster: Cluster, deps: AppDeps): Promise<RemediationReport> {
   const scope = makeScope(o.scope);
   const snapshot = await readClusterSnapshot(cluster, o.scope, deps);
-  const plan = planRemediation(snapshot, scope, o.placeholder);
+  const plan = planRemediation(snapshot, scope, o.placeholder, { rules: o.exceptions ?? [], now: deps.now() });
   const results = new Map<string, RemediateResult>();
   const created = new Map<string, NetworkPolicy>();
   let complete = true;

@@ -3,6 +3,7 @@ import { runAudit, type SnapshotSource } from '../app/audit.ts';
 import { parseStateFile } from '../kube/state-file.ts';
 import { renderAudit } from '../output/audit.ts';
 import type { Command } from './command.ts';
+import { exceptionsOption, readExceptions } from './exceptions.ts';
 import { auditExit } from './exit.ts';
 import { scopeOptions, toScope, type ScopeFlags } from './flags.ts';
 
@@ -13,10 +14,12 @@ export const auditCommand: Command = {
     ['kubectl cis-netpol audit', 'audit all non-system namespaces'],
     ['kubectl cis-netpol audit -n prod,staging -o json', 'two namespaces, as JSON'],
     ['kubectl get ns,netpol -A -o yaml | kubectl cis-netpol audit -f -', 'audit a saved snapshot'],
+    ['kubectl cis-netpol audit --exceptions exceptions.yaml -o junit --output-file cis-5.3.2.xml', 'with exemptions; the table on stdout, JUnit in a file'],
   ],
-  builder: (y) => scopeOptions(y).option('filename', { alias: 'f', type: 'string', describe: 'Audit a saved state (kubectl get namespaces,networkpolicies -A -o yaml) instead of a cluster; - reads stdin' }),
+  builder: (y) => exceptionsOption(scopeOptions(y)).option('filename', { alias: 'f', type: 'string', describe: 'Audit a saved state (kubectl get namespaces,networkpolicies -A -o yaml) instead of a cluster; - reads stdin' }),
   async run(argv, ctx) {
     const scope = toScope(argv as unknown as ScopeFlags);
+    const rules = readExceptions(argv, ctx.io);
     const file = argv['filename'] as string | undefined;
     let source: SnapshotSource;
     if (file !== undefined) {
@@ -30,7 +33,7 @@ export const auditCommand: Command = {
     } else {
       source = { kind: 'cluster', cluster: await ctx.cluster() };
     }
-    const report = await runAudit(source, scope, ctx.deps);
+    const report = await runAudit(source, scope, ctx.deps, rules);
     ctx.print(report, (style) => renderAudit(report, style));
     return auditExit(report);
   },

@@ -4,6 +4,7 @@ import { DEFAULT_POLICY_NAME, TEMPLATE_NAMES, type TemplateName } from '../core/
 import { renderRemediation } from '../output/remediate.ts';
 import { VERSION } from '../version.ts';
 import type { Command } from './command.ts';
+import { exceptionsOption, readExceptions } from './exceptions.ts';
 import { remediateExit } from './exit.ts';
 import { concurrencyOption, dryRunOption, scopeOptions, toConcurrency, toDryRun, toScope, type ScopeFlags } from './flags.ts';
 
@@ -26,7 +27,7 @@ export const remediateCommand: Command = {
     ['kubectl cis-netpol remediate --template select-none', 'where a cluster-wide policy would be overridden: a placeholder that selects no pod'],
   ],
   builder: (y) =>
-    concurrencyOption(dryRunOption(scopeOptions(y)), 'Creates in flight at once', DEFAULT_CONCURRENCY)
+    concurrencyOption(dryRunOption(exceptionsOption(scopeOptions(y))), 'Creates in flight at once', DEFAULT_CONCURRENCY)
       .option('policy-name', { type: 'string', default: DEFAULT_POLICY_NAME, describe: 'Name of the placeholder NetworkPolicy' })
       .option('template', { type: 'string', default: 'allow-all', describe: 'allow-all (isolates every pod and allows everything), select-none (selects no pod: changes nothing under any policy model, enforces nothing) or cluster-internal (the original guide\'s YAML: cuts traffic to and from outside the pod network)' })
       .option('accept-disruption', { type: 'boolean', default: false, describe: 'Apply a template even though it denies connections allowed today' })
@@ -45,6 +46,7 @@ export const remediateCommand: Command = {
       acceptDisruption: Boolean(argv['accept-disruption']),
       acceptOpening: Boolean(argv['accept-opening']),
       acceptUnproven: Boolean(argv['accept-unproven']),
+      exceptions: readExceptions(argv, ctx.io),
     };
     const report = await runRemediate(options, await ctx.cluster(), ctx.deps);
     ctx.print(report, (style) => renderRemediation(report, style));

@@ -2,6 +2,7 @@
 // JSON/YAML output carries REPORT_API_VERSION; change it when a field changes meaning or goes away.
 import type { ClusterPolicy, CniPolicy, NetworkPolicy, Namespace, PolicyApiRead } from './model.ts';
 import type { SkipReason } from './scope.ts';
+import type { Exemption } from './exceptions.ts';
 
 export const REPORT_API_VERSION = 'cis-netpol.io/v1';
 
@@ -23,7 +24,8 @@ export interface Snapshot {
   notes: string[];
 }
 
-export type AuditStatus = 'PASS' | 'FAIL' | 'SKIPPED' | 'ERROR';
+/** EXEMPT: no policy, but an active exception (src/core/exceptions.ts) covers the namespace. */
+export type AuditStatus = 'PASS' | 'FAIL' | 'SKIPPED' | 'ERROR' | 'EXEMPT';
 
 export type AuditNote =
   | { kind: 'placeholder-only'; policy: string; message: string }
@@ -38,6 +40,8 @@ export interface AuditFinding {
   reason: string;
   skip?: SkipReason;
   notes: AuditNote[];
+  /** The exception that matched (active, expired or malformed), when one did. */
+  exemption?: Exemption;
 }
 
 export interface AuditSummary {
@@ -47,6 +51,8 @@ export interface AuditSummary {
   failed: number;
   skipped: number;
   errors: number;
+  /** Namespaces EXEMPT by an active exception (present when exceptions were applied). */
+  exempt?: number;
 }
 
 export interface AuditReport {
