@@ -31,6 +31,7 @@ void runCli(process.argv.slice(2), {
   now: () => new Date(),
   readStdin,
   readFile: (p) => fs.readFileSync(p, 'utf8'),
+  writeFile: (p, text) => fs.writeFileSync(p, text),
   // Loaded on first use: client-node and undici cost ~80 ms of CPU at start-up (docs/release.md).
   connect: async (o) => new (await import('./kube/client.ts')).KubeClient(o),
   spinner: (text) => ora({ text, stream: process.stderr }).start(),

@@ -34,7 +34,7 @@ export const auditCommand: Command = {
       source = { kind: 'cluster', cluster: await ctx.cluster() };
     }
     const report = await runAudit(source, scope, ctx.deps, rules);
-    ctx.print(report, (style) => renderAudit(report, style));
+    await ctx.report(report, (style) => renderAudit(report, style));
     return auditExit(report);
   },
 };

@@ -17,6 +17,8 @@ export interface IO {
   now(): Date;
   readStdin(): Promise<string>;
   readFile(path: string): string;
+  /** --output-file. */
+  writeFile(path: string, text: string): void;
   /** Builds the cluster client; tests of the CLI edge may replace it. main.ts loads client-node
    *  lazily here, so commands that never connect (--version, -f files) start fast. */
   connect(o: ClientOptions): Cluster | Promise<Cluster>;

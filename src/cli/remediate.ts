@@ -49,7 +49,7 @@ export const remediateCommand: Command = {
       exceptions: readExceptions(argv, ctx.io),
     };
     const report = await runRemediate(options, await ctx.cluster(), ctx.deps);
-    ctx.print(report, (style) => renderRemediation(report, style));
+    await ctx.report(report, (style) => renderRemediation(report, style));
     return remediateExit(report);
   },
 };

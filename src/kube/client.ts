@@ -1,6 +1,6 @@
 // The only importer of client-node's API classes. One connection pool for the whole run,
 // paging with restart on 410 Expired, bounded retries on 429 (API Priority and Fairness).
-import { CoreV1Api, KubeConfig, NetworkingV1Api, type RequestContext } from '@kubernetes/client-node';
+import { AuthenticationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, NetworkingV1Api, PatchStrategy, setHeaderOptions, VersionApi, type RequestContext } from '@kubernetes/client-node';
 import fs from 'node:fs';
 import type { Namespace, NetworkPolicy, Node, Pod } from '../core/model.ts';
 import { toNamespace, toNode, toPod, toPolicy, toTypedBody } from './convert.ts';
@@ -82,6 +82,7 @@ export class KubeClient {
   readonly identity: ClusterIdentity;
   private readonly core: CoreV1Api;
   private readonly net: NetworkingV1Api;
+  private readonly kc: KubeConfig;
   private readonly opts: ClientOptions;
 
   constructor(opts: ClientOptions) {
@@ -101,6 +102,7 @@ export class KubeClient {
     this.identity = { context: kc.getCurrentContext(), server: redactUrlCredentials(cluster.server) };
     this.core = kc.makeApiClient(CoreV1Api);
     this.net = kc.makeApiClient(NetworkingV1Api);
+    this.kc = kc;
   }
 
   private where(w: Omit<Where, 'context' | 'server'>): Where {
@@ -196,6 +198,26 @@ export class KubeClient {
       this.net.createNamespacedNetworkPolicy({ namespace, body: toTypedBody(p) as never, fieldManager: FIELD_MANAGER, ...(o.dryRun ? { dryRun: 'All' } : {}) }),
     );
     return toPolicy(created);
+  }
+
+  /** Who we are (SelfSubjectReview) and the server's version, for the HTML report; each part may be missing. */
+  async about(): Promise<{ user?: string; groups?: string[]; serverVersion?: string }> {
+    const out: { user?: string; groups?: string[]; serverVersion?: string } = {};
+    const review = await this.call({ verb: 'create', resource: 'selfsubjectreviews' }, () => this.kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } })).catch(() => undefined);
+    const info = review?.status?.userInfo;
+    if (info?.username) out.user = info.username;
+    if (info?.groups?.length) out.groups = info.groups;
+    const version = await this.call({ verb: 'get', resource: 'version' }, () => this.kc.makeApiClient(VersionApi).getCode()).catch(() => undefined);
+    if (version?.gitVersion) out.serverVersion = version.gitVersion;
+    return out;
+  }
+
+  /** Server-side apply of a cluster-scoped custom object (a policy report) with our field manager. */
+  async applyClusterObject(obj: { apiVersion: string; kind: string; metadata: { name: string } }, plural: string): Promise<void> {
+    const [group = '', version = ''] = obj.apiVersion.split('/');
+    await this.call({ verb: 'patch', resource: `${plural}.${group}`, name: obj.metadata.name }, () =>
+      this.kc.makeApiClient(CustomObjectsApi).patchClusterCustomObject({ group, version, plural, name: obj.metadata.name, body: obj, fieldManager: FIELD_MANAGER, force: true }, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply)),
+    );
   }
 
   /** Deletes with uid and resourceVersion preconditions: a concurrent edit makes it fail (409), never lost. */

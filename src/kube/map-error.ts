@@ -3,8 +3,8 @@
 import { ApiError, type ApiErrorKind } from '../core/errors.ts';
 
 export interface Where {
-  verb: 'list' | 'get' | 'create' | 'delete';
-  resource: 'namespaces' | 'networkpolicies' | 'pods' | 'nodes';
+  verb: 'list' | 'get' | 'create' | 'delete' | 'patch';
+  resource: 'namespaces' | 'networkpolicies' | 'pods' | 'nodes' | 'selfsubjectreviews' | 'version' | `${string}.${string}`;
   namespace?: string;
   name?: string;
   context: string;
