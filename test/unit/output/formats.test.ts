@@ -99,7 +99,7 @@ describe('output/formats: golden files', () => {
 
 describe('output/formats: content', () => {
   const sarifSchema = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as object;
-  const ajv = new Ajv04({ allErrors: true, strict: false, unicodeRegExp: false }) // the schema's language pattern is not valid with the u flag;
+  const ajv = new Ajv04.default({ allErrors: true, strict: false, unicodeRegExp: false }) // the schema's language pattern is not valid with the u flag;
   addFormats.default(ajv); // a CommonJS module: its function is also its .default
   const validate = ajv.compile(sarifSchema);
 
