@@ -9,6 +9,7 @@ import path from 'node:path';
 import * as yaml from 'js-yaml';
 import { freshNamespaces, policyNames } from '../support/cluster.ts';
 import { adminKubeconfig, REPO } from '../support/env.ts';
+import { renderedDom, screenshot } from '../support/chromium.ts';
 import { checkKubeBench } from '../support/kube-bench.ts';
 import { kubectlJson, kubectlOk, plugin } from '../support/run.ts';
 
@@ -111,4 +112,32 @@ describe('reports and exceptions against a real API server', () => {
       assert.deepEqual(stored.summary, { pass: 1, fail: 0, warn: 0, error: 0, skip: 1 });
     });
   }
+});
+
+describe('the HTML report in headless Chromium', () => {
+  it('renders: cluster, who ran it, server version, every namespace with its verdict, exemptions, the proof', () => {
+    const [fixed, exempt, had] = freshNamespaces('html', 3) as [string, string, string];
+    annotate(exempt, 'appliance <b>not bold</b>', 'platform@example.com', '2099-01-01');
+    kubectlOk(['create', '-f', '-'], { input: `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: ${had}}\nspec: {podSelector: {}}\n` });
+    const file = path.join(tmp, 'remediate.html');
+    const r = plugin(['remediate', '-n', `${fixed},${exempt},${had}`, '-o', 'html', '--output-file', file]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /Policies Applied: +1/, 'the table on stdout');
+
+    const size = screenshot(file, path.join(tmp, 'remediate.png'));
+    assert.deepEqual(size, { width: 1280, height: 900 });
+    assert.ok(fs.statSync(path.join(tmp, 'remediate.png')).size > 20_000, 'a page with content, not a blank one');
+
+    const dom = renderedDom(file);
+    const text = dom.replace(/<[^>]+>/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+    const version = kubectlJson<{ serverVersion: { gitVersion: string } }>(['version']).serverVersion.gitVersion;
+    for (const want of ['Context admin@testenv', `Server version ${version}`, 'Run by admin (groups: system:masters', 'kubectl cis-netpol remediate']) assert.ok(text.includes(want), `${want} in: ${text.slice(0, 600)}`);
+    const row = (ns: string) => new RegExp(`<tr data-namespace="${ns}" data-verdict="(\\w+)">(.*?)</tr>`).exec(dom);
+    assert.equal(row(fixed)?.[1], 'PASS');
+    assert.match(row(fixed)?.[2] ?? '', /FIXED.*cis-default-allow.*connectivity unchanged/);
+    assert.equal(row(exempt)?.[1], 'EXEMPT');
+    assert.match(row(exempt)?.[2] ?? '', /owner platform@example.com, until 2099-01-01/);
+    assert.ok(!/<b>not bold<\/b>/.test(dom) && text.includes('appliance <b>not bold</b>'), 'values are text, not markup');
+    assert.equal(row(had)?.[1], 'PASS');
+  });
 });
