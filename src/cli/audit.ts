@@ -5,6 +5,7 @@ import { renderAudit } from '../output/audit.ts';
 import type { Command } from './command.ts';
 import { exceptionsOption, readExceptions } from './exceptions.ts';
 import { auditExit } from './exit.ts';
+import { manyContexts, runMany } from './many.ts';
 import { scopeOptions, toScope, type ScopeFlags } from './flags.ts';
 
 export const auditCommand: Command = {
@@ -20,6 +21,11 @@ export const auditCommand: Command = {
   async run(argv, ctx) {
     const scope = toScope(argv as unknown as ScopeFlags);
     const rules = readExceptions(argv, ctx.io);
+    const many = manyContexts(argv, ctx);
+    if (many) {
+      if (argv['filename'] !== undefined) throw new UsageError('-f reads one saved state; several contexts read clusters', 'drop -f or the extra contexts');
+      return runMany(ctx, many, 'audit', (cluster, deps) => runAudit({ kind: 'cluster', cluster }, scope, deps, rules), (r) => auditExit(r as never));
+    }
     const file = argv['filename'] as string | undefined;
     let source: SnapshotSource;
     if (file !== undefined) {

@@ -18,6 +18,9 @@ export interface CommandContext {
   deps: AppDeps;
   /** Connects lazily: a bad kubeconfig is reported only by commands that talk to a cluster. */
   cluster(): Promise<Cluster>;
+  /** A client for one named context (many-cluster runs). */
+  connectTo(context: string): Promise<Cluster>;
+  emitOptions: EmitOptions;
   print(report: object, table: (style: Style) => string): void;
   /** audit, remediate, rollback, prune: any -o format, --output-file, --write-report. */
   report(report: CommandReport, table: (style: Style) => string): Promise<void>;
@@ -61,6 +64,8 @@ export function makeContext(io: IO, f: GlobalFlags): CommandContext {
     style: { color },
     verbose,
     deps: { now: () => io.now(), progress, log, signal: io.signal, version: VERSION },
+    emitOptions,
+    connectTo: async (context) => io.connect({ kubeconfig: f.kubeconfig, context, env: io.env, requestTimeoutMs: timeoutMs, signal: io.signal, log }),
     cluster: () =>
       (client ??= Promise.resolve().then(() => io.connect({
         kubeconfig: f.kubeconfig,

@@ -33,7 +33,8 @@ export interface ScopeFlags {
 export function globalOptions<T>(y: Argv<T>) {
   return y
     .option('kubeconfig', { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)', global: true })
-    .option('context', { type: 'string', describe: 'The kubeconfig context to use', global: true })
+    .option('context', { type: 'string', describe: 'The kubeconfig context to use; several (a,b,c) run audit or remediate on each cluster, merged into one report', global: true })
+    .option('all-contexts', { type: 'boolean', default: false, describe: 'audit or remediate every context of the kubeconfig (bounded parallel, one merged report)', global: true })
     .option('request-timeout', { type: 'string', default: '30s', describe: 'Time to wait for one API request (e.g. 10s, 1m; 0 waits forever)', global: true })
     .option('output', { alias: 'o', type: 'string', describe: `Output format: table, json, yaml, or a report: ${REPORT_FORMATS.join(', ')}`, global: true })
     .option('output-file', { type: 'string', describe: 'Write the -o format to this file and print the table as usual', global: true })

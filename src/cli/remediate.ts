@@ -6,6 +6,7 @@ import { VERSION } from '../version.ts';
 import type { Command } from './command.ts';
 import { exceptionsOption, readExceptions } from './exceptions.ts';
 import { remediateExit } from './exit.ts';
+import { manyContexts, runMany } from './many.ts';
 import { concurrencyOption, dryRunOption, scopeOptions, toConcurrency, toDryRun, toScope, type ScopeFlags } from './flags.ts';
 
 /** Creates in flight at once; see docs/benchmarks.md for the measurement behind it. */
@@ -32,6 +33,7 @@ export const remediateCommand: Command = {
       .option('template', { type: 'string', default: 'allow-all', describe: 'allow-all (isolates every pod and allows everything), select-none (selects no pod: changes nothing under any policy model, enforces nothing) or cluster-internal (the original guide\'s YAML: cuts traffic to and from outside the pod network)' })
       .option('accept-disruption', { type: 'boolean', default: false, describe: 'Apply a template even though it denies connections allowed today' })
       .option('accept-opening', { type: 'boolean', default: false, describe: 'Apply a template even though it allows connections a cluster-wide (Baseline tier) policy denies today' })
+      .option('confirm-clusters', { type: 'boolean', default: false, describe: 'With several contexts: really write to each cluster (without it only a dry run may span clusters)' })
       .option('accept-unproven', { type: 'boolean', default: false, describe: 'Apply where the proof cannot vouch for the namespace (Cilium/Calico/Antrea policies, unreadable policy APIs)' }),
   async run(argv, ctx) {
     const name = String(argv['policy-name']);
@@ -48,6 +50,14 @@ export const remediateCommand: Command = {
       acceptUnproven: Boolean(argv['accept-unproven']),
       exceptions: readExceptions(argv, ctx.io),
     };
+    const many = manyContexts(argv, ctx);
+    if (many) {
+      // Writes into several clusters at once: only when asked for in so many words.
+      if (many.length > 1 && options.dryRun === 'none' && !argv['confirm-clusters']) {
+        throw new UsageError(`remediate would write to ${many.length} clusters (${many.join(', ')})`, 'look first with --dry-run, then add --confirm-clusters');
+      }
+      return runMany(ctx, many, 'remediate', (cluster, deps) => runRemediate(options, cluster, deps), (r) => remediateExit(r as never));
+    }
     const report = await runRemediate(options, await ctx.cluster(), ctx.deps);
     await ctx.report(report, (style) => renderRemediation(report, style));
     return remediateExit(report);
