@@ -16,6 +16,7 @@ import { applyExceptions } from '../../../src/core/exceptions.ts';
 import { summarise, type RemediateResult, type RemediationReport } from '../../../src/core/remediate.ts';
 import { renderReport, REPORT_FORMATS } from '../../../src/output/formats/index.ts';
 import { renderPolicyReport } from '../../../src/output/formats/policyreport.ts';
+import { renderMany } from '../../../src/output/many.ts';
 import { FIXED_NOW, scope, state } from '../builders.ts';
 
 const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'formats');
@@ -87,6 +88,7 @@ describe('output/formats: golden files', () => {
     it(`${format}: remediation with a proof and an exempt namespace`, () => matchesGolden(`remediate-${format}.${EXT[format]}`, renderReport(format, remediationEvidence())));
     it(`${format}: two clusters, one down`, () => matchesGolden(`multi-${format}.${EXT[format]}`, renderReport(format, multiEvidence())));
   }
+  it('the merged table of a many-cluster run', () => matchesGolden('multi-table.txt', renderMany(multiEvidence(), { color: false })));
   it('policyreport --report-format openreports', () => matchesGolden('audit-openreports.yaml', renderPolicyReport(auditEvidence(), 'openreports')));
 
   it('no format carries colour codes or spinner characters', () => {
