@@ -180,6 +180,15 @@ read_settings() {
     fi
   done
 
+  # Exemptions with owner and expiry (kubectl-cis_netpol --exceptions); namespace annotations
+  # cis-netpol.io/exempt-* count whether or not it is set.
+  trim "${EXCEPTIONS_FILE:-}"
+  EXCEPTIONS=$REPLY
+  if [ -n "$EXCEPTIONS" ] && { [ ! -f "$EXCEPTIONS" ] || [ ! -r "$EXCEPTIONS" ]; }; then
+    bad_env EXCEPTIONS_FILE "\"$EXCEPTIONS_FILE\" is not a readable file" \
+      "set EXCEPTIONS_FILE to the absolute path of a NetworkPolicyExceptions YAML file (the runner's working directory is not this folder), or unset it"
+  fi
+
   trim "${CIS_NETPOL_REQUEST_TIMEOUT:-10s}"
   REQUEST_TIMEOUT=$REPLY
   [[ $REQUEST_TIMEOUT =~ ^[0-9]+(\.[0-9]+)?(ms|s|m|h)?$ ]] || bad_env CIS_NETPOL_REQUEST_TIMEOUT \
@@ -221,6 +230,7 @@ scope_args() {
   ARGS=(--no-color --request-timeout "$REQUEST_TIMEOUT")
   if [ ${#ONLY[@]} -gt 0 ]; then ARGS+=(-n "$(IFS=,; printf '%s' "${ONLY[*]}")"); fi
   for item in ${EXCLUDES[@]+"${EXCLUDES[@]}"}; do ARGS+=(--exclude "$item"); done
+  if [ -n "$EXCEPTIONS" ]; then ARGS+=(--exceptions "$EXCEPTIONS"); fi
   [ "$SKIP_SYSTEM" = false ] && ARGS+=(--include-system)
   for ((item = 0; item < VERBOSITY; item++)); do ARGS+=(-v); done
 }

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import ora from 'ora';
 import { runCli } from './cli/root.ts';
+import { contextNames } from './kube/kubeconfig.ts';
 
 const controller = new AbortController();
 let signals = 0;
@@ -31,6 +32,8 @@ void runCli(process.argv.slice(2), {
   now: () => new Date(),
   readStdin,
   readFile: (p) => fs.readFileSync(p, 'utf8'),
+  writeFile: (p, text) => fs.writeFileSync(p, text),
+  listContexts: (o) => contextNames({ explicitFile: o.kubeconfig, envValue: o.env['KUBECONFIG'], home: o.env['HOME'] }),
   // Loaded on first use: client-node and undici cost ~80 ms of CPU at start-up (docs/release.md).
   connect: async (o) => new (await import('./kube/inspector.ts')).KubeInspector(o), // a KubeClient that also serves cni/doctor
   spinner: (text) => ora({ text, stream: process.stderr }).start(),

@@ -1,5 +1,6 @@
 // Use case: audit. Read a snapshot (cluster or saved file), judge it, return the report.
 import { audit, type AuditOptions } from '../core/audit.ts';
+import { applyExceptions, type ExceptionRule } from '../core/exceptions.ts';
 import type { AuditReport, Snapshot } from '../core/report.ts';
 import { makeScope, type ScopeOptions } from '../core/scope.ts';
 import type { ClusterState } from '../kube/state-file.ts';
@@ -30,9 +31,11 @@ export async function readSnapshot(source: SnapshotSource, scope: ScopeOptions, 
   return source.kind === 'file' ? snapshotFromState(source.state, scope, source.path) : readClusterSnapshot(source.cluster, scope, deps);
 }
 
-export async function runAudit(source: SnapshotSource, scope: ScopeOptions, deps: AppDeps, o: AuditOptions = {}): Promise<AuditReport> {
+/** Exceptions come from `rules` (the --exceptions file) and from each namespace's annotations. */
+export async function runAudit(source: SnapshotSource, scope: ScopeOptions, deps: AppDeps, rules: readonly ExceptionRule[] = [], o: AuditOptions = {}): Promise<AuditReport> {
   const checked = makeScope(scope); // validates globs before any request
   const snapshot = await readSnapshot(source, scope, deps);
   deps.progress.update('Judging');
-  return audit(snapshot, checked, deps.now(), o);
+  const now = deps.now();
+  return applyExceptions(audit(snapshot, checked, now, o), { rules, namespaces: snapshot.namespaces, now });
 }

@@ -26,6 +26,10 @@ export interface Cluster {
   deletePolicy(p: NetworkPolicy, o: { dryRun: boolean }): Promise<void>;
   /** What `watch` needs beyond this (src/kube/controller.ts); absent in fakes of the one-shot commands. */
   controller?(): ControllerApi;
+  /** For report formats: who runs this and the server's version (optional: fakes may leave it out). */
+  about?(): Promise<{ user?: string; groups?: string[]; serverVersion?: string }>;
+  /** --write-report: server-side apply of a cluster-scoped object such as a ClusterPolicyReport. */
+  applyClusterObject?(obj: { apiVersion: string; kind: string; metadata: { name: string } }, plural: string): Promise<void>;
 }
 
 /** Progress for a spinner; the CLI attaches ora on a terminal, nothing otherwise. */

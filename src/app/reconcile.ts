@@ -8,6 +8,7 @@ import { refusalOf, type Connectivity } from '../core/refusal.ts';
 import { createOutcome, notAttempted, planRemediation, type DryRun, type RemediateResult } from '../core/remediate.ts';
 import type { Snapshot } from '../core/report.ts';
 import type { Scope } from '../core/scope.ts';
+import type { ExceptionRule } from '../core/exceptions.ts';
 import { checkCreates } from './connectivity.ts';
 import { forEachBounded, writeEach } from './pool.ts';
 import type { AppDeps, Cluster } from './ports.ts';
@@ -22,6 +23,8 @@ export interface ReconcileOptions {
   acceptOpening?: boolean;
   /** Apply even where the proof cannot vouch for the namespace (unmodelled or unreadable policies). */
   acceptUnproven?: boolean;
+  /** From --exceptions; namespace annotations are read whether or not a file is given. */
+  exceptions?: readonly ExceptionRule[];
 }
 
 export interface Reconciled {
@@ -39,7 +42,7 @@ export interface Reconciled {
  */
 export async function reconcile(state: Snapshot, scope: Scope, o: ReconcileOptions, cluster: Cluster, deps: AppDeps, only?: ReadonlySet<string>, gate: () => boolean = () => true): Promise<Reconciled> {
   const planned = only ? { ...state, namespaces: state.namespaces.filter((n) => only.has(n.metadata.name)) } : state;
-  const plan = planRemediation(planned, scope, o.placeholder);
+  const plan = planRemediation(planned, scope, o.placeholder, { rules: o.exceptions ?? [], now: deps.now() });
   const results = new Map<string, RemediateResult>();
   const created = new Map<string, NetworkPolicy>();
   const notes: string[] = [];

@@ -7,6 +7,7 @@ import { makeScope, type ScopeOptions } from '../core/scope.ts';
 import type { AppDeps, Cluster } from './ports.ts';
 import { reconcile, type ReconcileOptions } from './reconcile.ts';
 import { readClusterSnapshot } from './snapshot.ts';
+import type { ExceptionRule } from '../core/exceptions.ts';
 
 export interface RemediateOptions extends ReconcileOptions {
   scope: ScopeOptions;

@@ -5,7 +5,9 @@ import { asInspector } from '../app/inspect-ports.ts';
 import { parseStateFile } from '../kube/state-file.ts';
 import { renderAudit } from '../output/audit.ts';
 import type { Command } from './command.ts';
+import { exceptionsOption, readExceptions } from './exceptions.ts';
 import { auditExit } from './exit.ts';
+import { manyContexts, runMany } from './many.ts';
 import { scopeOptions, toScope, type ScopeFlags } from './flags.ts';
 
 export const auditCommand: Command = {
@@ -15,13 +17,21 @@ export const auditCommand: Command = {
     ['kubectl cis-netpol audit', 'audit all non-system namespaces'],
     ['kubectl cis-netpol audit -n prod,staging -o json', 'two namespaces, as JSON'],
     ['kubectl get ns,netpol -A -o yaml | kubectl cis-netpol audit -f -', 'audit a saved snapshot'],
+    ['kubectl cis-netpol audit --exceptions exceptions.yaml -o junit --output-file cis-5.3.2.xml', 'with exemptions; the table on stdout, JUnit in a file'],
   ],
   builder: (y) =>
-    scopeOptions(y)
+    exceptionsOption(scopeOptions(y))
       .option('filename', { alias: 'f', type: 'string', describe: 'Audit a saved state (kubectl get namespaces,networkpolicies -A -o yaml) instead of a cluster; - reads stdin' })
       .option('count-cluster-policies', { type: 'boolean', default: false, describe: 'Count a namespace without NetworkPolicies that a cluster-wide policy (ClusterNetworkPolicy, ANP/BANP, Cilium/Calico/Antrea) covers as COVERED, not FAIL' }),
   async run(argv, ctx) {
     const scope = toScope(argv as unknown as ScopeFlags);
+    const rules = readExceptions(argv, ctx.io);
+    const options = { countClusterPolicies: Boolean(argv['count-cluster-policies']) };
+    const many = manyContexts(argv, ctx);
+    if (many) {
+      if (argv['filename'] !== undefined) throw new UsageError('-f reads one saved state; several contexts read clusters', 'drop -f or the extra contexts');
+      return runMany(ctx, many, 'audit', (cluster, deps) => runAudit({ kind: 'cluster', cluster }, scope, deps, rules, options), (r) => auditExit(r as never));
+    }
     const file = argv['filename'] as string | undefined;
     let source: SnapshotSource;
     if (file !== undefined) {
@@ -35,11 +45,11 @@ export const auditCommand: Command = {
     } else {
       source = { kind: 'cluster', cluster: await ctx.cluster() };
     }
-    const audited = await runAudit(source, scope, ctx.deps, { countClusterPolicies: Boolean(argv['count-cluster-policies']) });
+    const audited = await runAudit(source, scope, ctx.deps, rules, options);
     // After the audit, not beside it: concurrent first requests would run an exec plugin twice.
     const enforcement = source.kind === 'cluster' ? await readEnforcement(asInspector(source.cluster), ctx.deps) : undefined;
     const report = enforcement ? { ...audited, enforcement } : audited;
-    ctx.print(report, (style) => renderAudit(report, style));
+    await ctx.report(report, (style) => renderAudit(report, style));
     const warning = enforcementWarning(enforcement);
     if (warning) ctx.io.err.write(`${warning}\n`);
     return auditExit(report);

@@ -5,8 +5,10 @@ import { UsageError } from '../core/errors.ts';
 import { checkNamespaceName, compileGlob } from '../core/glob.ts';
 import type { DryRun } from '../core/remediate.ts';
 import type { ScopeOptions } from '../core/scope.ts';
+import { isReportFormat, REPORT_FORMATS, type ReportFormat } from '../output/formats/index.ts';
+import { REPORT_FLAVOURS, type ReportFlavour } from '../output/formats/policyreport.ts';
 
-export type OutputFormat = 'table' | 'json' | 'yaml';
+export type OutputFormat = 'table' | 'json' | 'yaml' | ReportFormat;
 
 export interface GlobalFlags {
   kubeconfig?: string;
@@ -16,6 +18,9 @@ export interface GlobalFlags {
   output?: string;
   json: boolean;
   color: boolean;
+  'output-file'?: string;
+  'report-format'?: string;
+  'write-report'?: boolean;
 }
 
 export interface ScopeFlags {
@@ -28,9 +33,13 @@ export interface ScopeFlags {
 export function globalOptions<T>(y: Argv<T>) {
   return y
     .option('kubeconfig', { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)', global: true })
-    .option('context', { type: 'string', describe: 'The kubeconfig context to use', global: true })
+    .option('context', { type: 'string', describe: 'The kubeconfig context to use; several (a,b,c) run audit or remediate on each cluster, merged into one report', global: true })
+    .option('all-contexts', { type: 'boolean', default: false, describe: 'audit or remediate every context of the kubeconfig (bounded parallel, one merged report)', global: true })
     .option('request-timeout', { type: 'string', default: '30s', describe: 'Time to wait for one API request (e.g. 10s, 1m; 0 waits forever)', global: true })
-    .option('output', { alias: 'o', type: 'string', describe: 'Output format: table, json or yaml', global: true })
+    .option('output', { alias: 'o', type: 'string', describe: `Output format: table, json, yaml, or a report: ${REPORT_FORMATS.join(', ')}`, global: true })
+    .option('output-file', { type: 'string', describe: 'Write the -o format to this file and print the table as usual', global: true })
+    .option('report-format', { type: 'string', default: 'wgpolicyk8s', describe: '-o policyreport: wgpolicyk8s (ClusterPolicyReport v1alpha2) or openreports (ClusterReport v1alpha1)', global: true })
+    .option('write-report', { type: 'boolean', default: false, describe: 'Also apply the policy report to the cluster (server-side apply; needs patch on the report resource)', global: true })
     .option('json', { type: 'boolean', default: false, describe: 'Same as -o json', global: true })
     .option('color', { type: 'boolean', default: true, describe: 'Colour the table on a terminal (--no-color turns it off)', global: true })
     .option('verbose', { alias: 'v', type: 'count', describe: 'Log API requests and show stack traces on errors', global: true });
@@ -72,8 +81,14 @@ export function toScope(f: ScopeFlags): ScopeOptions {
 export function toOutput(f: GlobalFlags): OutputFormat {
   if (f.json && f.output && f.output !== 'json') throw new UsageError(`--json conflicts with -o ${f.output}`, 'use one of them');
   const o = f.json ? 'json' : (f.output ?? 'table');
-  if (o === 'table' || o === 'json' || o === 'yaml') return o;
-  throw new UsageError(`unknown output format "${o}"`, 'use -o table, -o json or -o yaml');
+  if (o === 'table' || o === 'json' || o === 'yaml' || isReportFormat(o)) return o;
+  throw new UsageError(`unknown output format "${o}"`, `use -o table, json, yaml, ${REPORT_FORMATS.join(', ')}`);
+}
+
+export function toFlavour(v: string): ReportFlavour {
+  const f = REPORT_FLAVOURS.find((x) => x === v);
+  if (!f) throw new UsageError(`unknown --report-format "${v}"`, `use one of: ${REPORT_FLAVOURS.join(', ')}`);
+  return f;
 }
 
 export function toDryRun(v: string | undefined): DryRun {

@@ -17,6 +17,10 @@ export interface IO {
   now(): Date;
   readStdin(): Promise<string>;
   readFile(path: string): string;
+  /** --all-contexts: the context names of the kubeconfig (main.ts reads them like kubectl). */
+  listContexts?(o: { kubeconfig?: string; env: Readonly<Record<string, string | undefined>> }): string[];
+  /** --output-file. */
+  writeFile(path: string, text: string): void;
   /** Builds the cluster client; tests of the CLI edge may replace it. main.ts loads client-node
    *  lazily here, so commands that never connect (--version, -f files) start fast. */
   connect(o: ClientOptions): Cluster | Promise<Cluster>;

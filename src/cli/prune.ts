@@ -28,7 +28,7 @@ export const pruneCommand: Command = {
       concurrency: toConcurrency(argv['concurrency']),
     };
     const report = await runPrune(options, await ctx.cluster(), ctx.deps);
-    ctx.print(report, (style) => renderPrune(report, style));
+    await ctx.report(report, (style) => renderPrune(report, style));
     return pruneExit(report);
   },
 };

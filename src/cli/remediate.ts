@@ -6,7 +6,9 @@ import { DEFAULT_POLICY_NAME, TEMPLATE_NAMES, type TemplateName } from '../core/
 import { renderRemediation } from '../output/remediate.ts';
 import { VERSION } from '../version.ts';
 import type { Command } from './command.ts';
+import { exceptionsOption, readExceptions } from './exceptions.ts';
 import { remediateExit } from './exit.ts';
+import { manyContexts, runMany } from './many.ts';
 import { concurrencyOption, dryRunOption, scopeOptions, toConcurrency, toDryRun, toScope, type ScopeFlags } from './flags.ts';
 
 /** Creates in flight at once; see docs/benchmarks.md for the measurement behind it. */
@@ -52,11 +54,21 @@ export const remediateCommand: Command = {
     ['kubectl cis-netpol remediate --exclude "sandbox-*"', 'all but some namespaces'],
     ['kubectl cis-netpol remediate --template select-none', 'where a cluster-wide policy would be overridden: a placeholder that selects no pod'],
   ],
-  builder: (y) => concurrencyOption(dryRunOption(reconcileFlags(y)), 'Creates in flight at once', DEFAULT_CONCURRENCY),
+  builder: (y) =>
+    concurrencyOption(dryRunOption(exceptionsOption(reconcileFlags(y))), 'Creates in flight at once', DEFAULT_CONCURRENCY)
+      .option('confirm-clusters', { type: 'boolean', default: false, describe: 'With several contexts: really write to each cluster (without it only a dry run may span clusters)' }),
   async run(argv, ctx) {
-    const options = { scope: toScope(argv as unknown as ScopeFlags), ...toReconcileOptions(argv) };
+    const options = { scope: toScope(argv as unknown as ScopeFlags), ...toReconcileOptions(argv), exceptions: readExceptions(argv, ctx.io) };
+    const many = manyContexts(argv, ctx);
+    if (many) {
+      // Writes into several clusters at once: only when asked for in so many words.
+      if (many.length > 1 && options.dryRun === 'none' && !argv['confirm-clusters']) {
+        throw new UsageError(`remediate would write to ${many.length} clusters (${many.join(', ')})`, 'look first with --dry-run, then add --confirm-clusters');
+      }
+      return runMany(ctx, many, 'remediate', (cluster, deps) => runRemediate(options, cluster, deps), (r) => remediateExit(r as never));
+    }
     const report = await runRemediate(options, await ctx.cluster(), ctx.deps);
-    ctx.print(report, (style) => renderRemediation(report, style));
+    await ctx.report(report, (style) => renderRemediation(report, style));
     return remediateExit(report);
   },
 };

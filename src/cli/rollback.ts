@@ -23,7 +23,7 @@ export const rollbackCommand: Command = {
       concurrency: toConcurrency(argv['concurrency']),
     };
     const report = await runRollback(options, await ctx.cluster(), ctx.deps);
-    ctx.print(report, (style) => renderRollback(report, style));
+    await ctx.report(report, (style) => renderRollback(report, style));
     return rollbackExit(report);
   },
 };

@@ -1,6 +1,7 @@
 // Remediation: which namespaces get a placeholder, and how each write's outcome is reported. Pure.
 import { audit, NOT_FOUND } from './audit.ts';
 import { ApiError, outcomeUnknown } from './errors.ts';
+import { applyExceptions, type ExceptionRule, type Exemption } from './exceptions.ts';
 import type { NetworkPolicy } from './model.ts';
 import { placeholderPolicy, type PlaceholderOptions, type TemplateName } from './placeholder.ts';
 import { REPORT_API_VERSION, type Snapshot } from './report.ts';
@@ -9,7 +10,7 @@ import type { Scope, SkipReason } from './scope.ts';
 
 export type DryRun = 'none' | 'client' | 'server';
 
-export type RemediateStatus = 'FIXED' | 'PLANNED' | 'PASS' | 'SKIPPED' | 'FAILED' | 'UNKNOWN' | 'ERROR';
+export type RemediateStatus = 'FIXED' | 'PLANNED' | 'PASS' | 'SKIPPED' | 'FAILED' | 'UNKNOWN' | 'ERROR' | 'EXEMPT';
 
 export interface Failure {
   kind: string;
@@ -27,6 +28,8 @@ export interface RemediateResult {
   error?: Failure;
   /** Filled by the connectivity proof: what this change would deny, open, or cannot vouch for. */
   connectivity?: Connectivity;
+  /** EXEMPT: the exception that keeps remediate out of this namespace. */
+  exemption?: Exemption;
 }
 
 export interface RemediationPlan {
@@ -35,13 +38,21 @@ export interface RemediationPlan {
   decided: RemediateResult[];
 }
 
-export function planRemediation(snapshot: Snapshot, scope: Scope, o: PlaceholderOptions): RemediationPlan {
-  const report = audit(snapshot, scope, new Date(0));
+/** Exceptions to honour: remediate never writes into a namespace an active exception covers. */
+export interface PlanExceptions {
+  rules: readonly ExceptionRule[];
+  now: Date;
+}
+
+export function planRemediation(snapshot: Snapshot, scope: Scope, o: PlaceholderOptions, exceptions?: PlanExceptions): RemediationPlan {
+  const judged = audit(snapshot, scope, new Date(0));
+  const report = exceptions ? applyExceptions(judged, { ...exceptions, namespaces: snapshot.namespaces }) : judged;
   const creates: NetworkPolicy[] = [];
   const decided: RemediateResult[] = [];
   for (const f of report.findings) {
     if (f.status === 'FAIL') creates.push(placeholderPolicy(f.namespace, o));
     else if (f.status === 'PASS') decided.push({ namespace: f.namespace, status: 'PASS', reason: `Already has ${f.policies.length === 1 ? 'a NetworkPolicy' : `${f.policies.length} NetworkPolicies`} (${f.policies.join(', ')})` });
+    else if (f.status === 'EXEMPT') decided.push({ namespace: f.namespace, status: 'EXEMPT', reason: f.reason, ...(f.exemption ? { exemption: f.exemption } : {}) });
     else if (f.status === 'SKIPPED') decided.push({ namespace: f.namespace, status: 'SKIPPED', reason: f.reason, ...(f.skip ? { skip: f.skip } : {}) });
     else decided.push({ namespace: f.namespace, status: 'ERROR', reason: f.reason, error: errorOfFinding(f.namespace, f.reason) });
   }
@@ -96,6 +107,8 @@ export interface RemediationSummary {
   otherSkipped: number;
   failures: number;
   unknown: number;
+  /** Kept out by an active exception. */
+  exempt?: number;
 }
 
 export interface RemediationReport {
@@ -124,5 +137,6 @@ export function summarise(results: RemediateResult[]): RemediationSummary {
     otherSkipped: n((r) => r.status === 'SKIPPED' && r.skip?.kind !== 'system'),
     failures: n((r) => r.status === 'FAILED' || r.status === 'ERROR'),
     unknown: n((r) => r.status === 'UNKNOWN'),
+    ...(results.some((r) => r.status === 'EXEMPT') ? { exempt: n((r) => r.status === 'EXEMPT') } : {}),
   };
 }

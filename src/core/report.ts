@@ -2,6 +2,7 @@
 // JSON/YAML output carries REPORT_API_VERSION; change it when a field changes meaning or goes away.
 import type { ClusterPolicy, CniPolicy, NetworkPolicy, Namespace, PolicyApiRead } from './model.ts';
 import type { SkipReason } from './scope.ts';
+import type { Exemption } from './exceptions.ts';
 
 export const REPORT_API_VERSION = 'cis-netpol.io/v1';
 
@@ -23,8 +24,9 @@ export interface Snapshot {
   notes: string[];
 }
 
-/** COVERED: no NetworkPolicy, but a cluster-wide policy applies; only with --count-cluster-policies. */
-export type AuditStatus = 'PASS' | 'FAIL' | 'COVERED' | 'SKIPPED' | 'ERROR';
+/** COVERED: no NetworkPolicy, but a cluster-wide policy applies; only with --count-cluster-policies.
+ *  EXEMPT: no policy, but an active exception (src/core/exceptions.ts) covers the namespace. */
+export type AuditStatus = 'PASS' | 'FAIL' | 'COVERED' | 'SKIPPED' | 'ERROR' | 'EXEMPT';
 
 export type AuditNote =
   | { kind: 'placeholder-only'; policy: string; message: string }
@@ -41,6 +43,8 @@ export interface AuditFinding {
   reason: string;
   skip?: SkipReason;
   notes: AuditNote[];
+  /** The exception that matched (active, expired or malformed), when one did. */
+  exemption?: Exemption;
 }
 
 export interface AuditSummary {
@@ -52,6 +56,8 @@ export interface AuditSummary {
   covered: number;
   skipped: number;
   errors: number;
+  /** Namespaces EXEMPT by an active exception (present when exceptions were applied). */
+  exempt?: number;
 }
 
 export interface AuditReport {

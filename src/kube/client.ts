@@ -1,8 +1,8 @@
 // The only importer of client-node's API classes. One connection pool for the whole run,
 // paging with restart on 410 Expired, bounded retries on 429 (API Priority and Fairness).
 import {
-  ApiException, CoreV1Api, createConfiguration, CustomObjectsApi, HttpMethod, IsomorphicFetchHttpLibrary, KubeConfig, NetworkingV1Api,
-  RequestContext, ServerConfiguration, type ApiConstructor, type ApiType, type HttpLibrary,
+  ApiException, AuthenticationV1Api, CoreV1Api, createConfiguration, CustomObjectsApi, HttpMethod, IsomorphicFetchHttpLibrary, KubeConfig, NetworkingV1Api,
+  PatchStrategy, RequestContext, ServerConfiguration, setHeaderOptions, VersionApi, type ApiConstructor, type ApiType, type HttpLibrary,
 } from '@kubernetes/client-node';
 import fs from 'node:fs';
 import type { Namespace, NetworkPolicy, Node, Pod } from '../core/model.ts';
@@ -215,6 +215,26 @@ export class KubeClient {
       this.net.createNamespacedNetworkPolicy({ namespace, body: toTypedBody(p) as never, fieldManager: FIELD_MANAGER, ...(o.dryRun ? { dryRun: 'All' } : {}) }),
     );
     return toPolicy(created);
+  }
+
+  /** Who we are (SelfSubjectReview) and the server's version, for the HTML report; each part may be missing. */
+  async about(): Promise<{ user?: string; groups?: string[]; serverVersion?: string }> {
+    const out: { user?: string; groups?: string[]; serverVersion?: string } = {};
+    const review = await this.call({ verb: 'create', resource: 'selfsubjectreviews' }, () => this.kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } })).catch(() => undefined);
+    const info = review?.status?.userInfo;
+    if (info?.username) out.user = info.username;
+    if (info?.groups?.length) out.groups = info.groups;
+    const version = await this.call({ verb: 'get', resource: 'version' }, () => this.kc.makeApiClient(VersionApi).getCode()).catch(() => undefined);
+    if (version?.gitVersion) out.serverVersion = version.gitVersion;
+    return out;
+  }
+
+  /** Server-side apply of a cluster-scoped custom object (a policy report) with our field manager. */
+  async applyClusterObject(obj: { apiVersion: string; kind: string; metadata: { name: string } }, plural: string): Promise<void> {
+    const [group = '', version = ''] = obj.apiVersion.split('/');
+    await this.call({ verb: 'patch', resource: `${plural}.${group}`, name: obj.metadata.name }, () =>
+      this.kc.makeApiClient(CustomObjectsApi).patchClusterCustomObject({ group, version, plural, name: obj.metadata.name, body: obj, fieldManager: FIELD_MANAGER, force: true }, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply)),
+    );
   }
 
   /** Deletes with uid and resourceVersion preconditions: a concurrent edit makes it fail (409), never lost. */

@@ -35,6 +35,8 @@ export function renderAudit(r: AuditReport, style: Style): string {
     lines.push(paint(style, 'red', `[!] ERROR: ${errors.length} namespace(s) could not be checked:`));
     for (const f of errors) lines.push(`    - ${f.namespace}: ${f.reason}`);
   }
+  const exempt = r.findings.filter((f) => f.status === 'EXEMPT').length;
+  if (exempt > 0) lines.push(`[*] ${exempt} namespace(s) exempt until their exception expires (see EXEMPT rows: owner, expiry, where declared)`);
   if (r.summary.skipped > 0) lines.push(`[*] ${r.summary.skipped} namespace(s) skipped (see SKIPPED rows for reasons)`);
   return `${lines.join('\n')}\n`;
 }

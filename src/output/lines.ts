@@ -2,7 +2,7 @@
 import { status, type Style } from './style.ts';
 
 const MARKS: Record<string, string> = {
-  FIXED: '[+]', PLANNED: '[+]', PASS: '[✓]', SKIPPED: '[✓]', REMOVED: '[-]', KEPT: '[✓]',
+  FIXED: '[+]', PLANNED: '[+]', PASS: '[✓]', SKIPPED: '[✓]', EXEMPT: '[✓]', REMOVED: '[-]', KEPT: '[✓]',
   FAILED: '[✗]', ERROR: '[✗]', UNKNOWN: '[?]',
 };
 

@@ -19,6 +19,7 @@ export function renderRemediation(r: RemediationReport, style: Style): string {
   lines.push(stat('Policies Applied', s.applied));
   if (r.dryRun !== 'none') lines.push(stat('Policies To Apply (dry run)', s.planned));
   lines.push(stat('System Namespaces Skipped', s.systemSkipped));
+  if (s.exempt) lines.push(stat('Exempt (not touched)', s.exempt));
   if (s.otherSkipped) lines.push(stat('Other Namespaces Skipped', s.otherSkipped));
   lines.push(stat('Policy Application Failures', s.failures));
   if (s.unknown) lines.push(stat('Outcome Unknown', s.unknown));

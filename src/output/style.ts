@@ -12,7 +12,7 @@ export function paint(style: Style, colour: keyof typeof CODES, text: string): s
 const STATUS_COLOURS: Record<string, keyof typeof CODES> = {
   PASS: 'green', FIXED: 'green', REMOVED: 'green', PLANNED: 'cyan', ALLOWED: 'green',
   FAIL: 'red', FAILED: 'red', ERROR: 'red', DENIED: 'red', UNKNOWN: 'red',
-  SKIPPED: 'yellow', KEPT: 'yellow', COVERED: 'cyan',
+  SKIPPED: 'yellow', KEPT: 'yellow', COVERED: 'cyan', EXEMPT: 'yellow',
 };
 
 export function status(style: Style, s: string, width = 0): string {

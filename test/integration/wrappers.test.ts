@@ -444,6 +444,20 @@ spec:
       assertStatus(none, 'PASS', 0);
     });
 
+    it('EXCEPTIONS_FILE: an exempt namespace passes the audit and remediate leaves it alone; a missing file is refused', async () => {
+      const [exempt, other] = freshNamespaces('wr-exc', 2) as [string, string];
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cis-netpol-exc-')), 'exceptions.yaml');
+      fs.writeFileSync(file, `apiVersion: cis-netpol.io/v1\nkind: NetworkPolicyExceptions\nexceptions:\n- namespace: ${exempt}\n  reason: appliance\n  owner: ops\n  until: 2099-01-01\n`);
+      assertStatus(await run('audit', [exempt], { EXCEPTIONS_FILE: file }), 'PASS', 0);
+      const failing = await run('audit', [exempt, other], { EXCEPTIONS_FILE: file });
+      assertStatus(failing, 'FAIL', 1);
+      assert.equal(failing.tags.failReason, `1 namespace(s) without a NetworkPolicy: ${other}`);
+      assertStatus(await run('remediate', [exempt, other], { EXCEPTIONS_FILE: file }), 'FIXED', 0);
+      assert.deepEqual(policiesIn(exempt), []);
+      assert.deepEqual(policyNames(other), ['cis-default-allow']);
+      assertBadSetting(await run('audit', [exempt], { EXCEPTIONS_FILE: `${file}.missing` }), 'EXCEPTIONS_FILE');
+    });
+
     it('EXCLUDED_NAMESPACES that is malformed or not names is refused, and nothing is written', async () => {
       const [ns] = freshNamespaces('wr-exbad', 1) as [string];
       for (const bad of ['["a",', '["a" "b"]', '[1, 2]', '{"a": 1}', '["a", ]', '["Team_A"]', 'a,b c', '["a\\u002a"]']) {

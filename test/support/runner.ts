@@ -92,7 +92,7 @@ export interface WrapperOptions {
 /** Everything the wrappers read, so that nothing leaks in from the shell that runs the tests. */
 const WRAPPER_VARS = [
   'DRY_RUN', 'VERBOSE', 'SKIP_SYSTEM_NS', 'POLICY_TYPE', 'POLICY_NAME', 'EXCLUDED_NAMESPACES', 'ACCEPT_DISRUPTION',
-  'KUBECTL_CIS_NETPOL', 'KREW_ROOT', 'CIS_NETPOL_NAMESPACES', 'CIS_NETPOL_REQUEST_TIMEOUT', 'CIS_NETPOL_TIMEOUT', 'NO_COLOR',
+  'EXCEPTIONS_FILE', 'KUBECTL_CIS_NETPOL', 'KREW_ROOT', 'CIS_NETPOL_NAMESPACES', 'CIS_NETPOL_REQUEST_TIMEOUT', 'CIS_NETPOL_TIMEOUT', 'NO_COLOR',
 ];
 
 /** What the shipped cis_config.json puts in the environment of 5.3.2's scripts, in the runner's order. */

@@ -21,12 +21,13 @@ export const IDENTITY = { context: 'kind-test', server: 'https://127.0.0.1:6443'
 
 export interface NamespaceOptions {
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
   terminating?: boolean;
 }
 
 export function namespace(name: string, o: NamespaceOptions = {}): Namespace {
   return {
-    metadata: { name, ...(o.labels ? { labels: { ...o.labels } } : {}), ...(o.terminating ? { deletionTimestamp: '2024-05-01T11:00:00.000Z' } : {}) },
+    metadata: { name, ...(o.labels ? { labels: { ...o.labels } } : {}), ...(o.annotations ? { annotations: { ...o.annotations } } : {}), ...(o.terminating ? { deletionTimestamp: '2024-05-01T11:00:00.000Z' } : {}) },
     phase: o.terminating ? 'Terminating' : 'Active',
   };
 }

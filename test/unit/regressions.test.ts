@@ -77,7 +77,7 @@ describe('regressions: CLI hints', () => {
   it('a mistyped command suggests the real one, not `<typo> --help`', async () => {
     const { runCli } = await import('../../src/cli/root.ts');
     let err = '';
-    const io = { out: { write: () => true }, err: { write: (t: string) => { err += t; return true; } }, stdoutIsTTY: false, stderrIsTTY: false, env: {}, signal: new AbortController().signal, now: () => new Date(0), readStdin: async () => '', readFile: () => '', connect: () => { throw new Error('no cluster'); } };
+    const io = { out: { write: () => true }, err: { write: (t: string) => { err += t; return true; } }, stdoutIsTTY: false, stderrIsTTY: false, env: {}, signal: new AbortController().signal, now: () => new Date(0), readStdin: async () => '', readFile: () => '', writeFile: () => {}, connect: () => { throw new Error('no cluster'); } };
     assert.equal(await runCli(['audti'], io), 2);
     assert.match(err, /did you mean `kubectl cis-netpol audit`\?/);
     assert.doesNotMatch(err, /audti --help/);

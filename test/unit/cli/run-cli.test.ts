@@ -27,7 +27,11 @@ interface IOOptions {
   signal?: AbortSignal;
 }
 
+/** What --output-file wrote in the last run, by path. */
+let written: Record<string, string> = {};
+
 async function run(args: string[], o: IOOptions = {}): Promise<Run> {
+  written = {};
   let out = '';
   let err = '';
   const cluster = o.cluster ?? state().cluster();
@@ -45,6 +49,9 @@ async function run(args: string[], o: IOOptions = {}): Promise<Run> {
       const text = o.files?.[p];
       if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${p}'`);
       return text;
+    },
+    writeFile: (p: string, text: string) => {
+      written[p] = text;
     },
     connect,
   };
@@ -90,7 +97,7 @@ describe('cli/runCli: help, version, usage errors', () => {
     [['--bogus'], 'error: Unknown argument: bogus (next: see `kubectl cis-netpol --help`)'],
     [[], `error: name a command: ${COMMANDS.map((c) => c.name).join(', ')} (next: see \`kubectl cis-netpol --help\`)`],
     [['audit', '-n', 'a', '-A'], 'error: -n/--namespace and -A/--all-namespaces cannot be used together (next: use one of them)'],
-    [['audit', '-o', 'wide'], 'error: unknown output format "wide" (next: use -o table, -o json or -o yaml)'],
+    [['audit', '-o', 'wide'], 'error: unknown output format "wide" (next: use -o table, json, yaml, junit, kube-bench, sarif, policyreport, html)'],
     [['audit', '--json', '-o', 'yaml'], 'error: --json conflicts with -o yaml (next: use one of them)'],
     [['audit', '--request-timeout', 'soon'], 'error: invalid --request-timeout "soon" (next: use a duration such as 30s, 1m30s, or 0 for no timeout)'],
     [['remediate', '--dry-run=maybe'], 'error: invalid --dry-run value "maybe" (next: use --dry-run, --dry-run=client or --dry-run=server)'],
