@@ -135,20 +135,18 @@ export async function complete(words: string[], commands: Command[], sources: Co
   }
 
   let flag = pending;
-  let prefix = '';
   let value = toComplete;
   if (!flag && toComplete.startsWith('-') && toComplete.includes('=')) {
     flag = flagByWord(flags, toComplete);
-    if (flag?.takesValue) {
-      prefix = toComplete.slice(0, toComplete.indexOf('=') + 1);
-      value = toComplete.slice(prefix.length);
-    } else flag = undefined;
+    if (flag?.takesValue) value = toComplete.slice(toComplete.indexOf('=') + 1);
+    else flag = undefined;
   }
 
   if (flag) {
-    // A list flag (-n a,b): complete the part after the last comma, keep what came before.
+    // A list flag (-n a,b): complete the part after the last comma, keep what came before. Values of
+    // `--flag=value` come without the `--flag=`, as cobra's shell scripts expect (they strip it).
     const comma = value.lastIndexOf(',');
-    const head = prefix + (comma >= 0 ? value.slice(0, comma + 1) : '');
+    const head = comma >= 0 ? value.slice(0, comma + 1) : '';
     const tail = comma >= 0 ? value.slice(comma + 1) : value;
     let values: string[] | undefined = flag.choices ?? FIXED_VALUES[flag.name];
     if (flag.name === 'template' && !values) values = sources.templates ? [...sources.templates] : undefined;
