@@ -191,9 +191,8 @@ export async function runComplete(words: string[], commands: Command[], io: IO, 
       }),
     contexts: (given) =>
       quiet(async () => {
-        const { kubeconfigFiles, mergeKubeconfigs } = await import('../kube/kubeconfig.ts');
-        const files = kubeconfigFiles({ explicitFile: given['kubeconfig'], envValue: io.env['KUBECONFIG'], home: io.env['HOME'] });
-        return mergeKubeconfigs(files).contexts.map((c) => c.name);
+        const { contextNames, kubeconfigFiles } = await import('../kube/kubeconfig.ts');
+        return contextNames(kubeconfigFiles({ explicitFile: given['kubeconfig'], envValue: io.env['KUBECONFIG'], home: io.env['HOME'] }));
       }),
   };
   const r = await complete(words, commands, sources);

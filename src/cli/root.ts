@@ -66,6 +66,11 @@ async function parse(args: string[]): Promise<Parsed> {
 
 export async function runCli(args: string[], io: IO): Promise<number> {
   if (args[0] === '__complete') return runComplete(args.slice(1), COMMANDS, io, TEMPLATE_NAMES);
+  // What yargs would print for --version, without loading it (start-up: docs/release.md).
+  if (args.length === 1 && args[0] === '--version') {
+    io.out.write(`${VERSION}\n`);
+    return 0;
+  }
   const { error, argv, output } = await parse(args);
   const verbose = Number(argv?.['verbose'] ?? 0);
   if (error) {

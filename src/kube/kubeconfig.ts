@@ -132,3 +132,10 @@ export function toYaml(merged: MergedKubeconfig): string {
     'current-context': merged.currentContext,
   });
 }
+
+/** Every context name in these files, first of duplicates wins (for completion: no current context needed). */
+export function contextNames(files: string[]): string[] {
+  const names: string[] = [];
+  for (const file of files) for (const e of entries(readFile(file), 'contexts')) if (!names.includes(e.name)) names.push(e.name);
+  return names;
+}
