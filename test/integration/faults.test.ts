@@ -493,7 +493,7 @@ describe('faults against a real API server of our own', function () {
       assert.equal(ended.code, 1, `applied, nothing failed:\n${ended.stderr.slice(-2000)}`);
       const report = parseReport<RemediationReport>(ended);
       const result = (ns: string) => report.results.find((r) => r.namespace === ns);
-      assert.deepEqual(result(gone), { namespace: gone, status: 'SKIPPED', reason: 'Namespace was deleted meanwhile (404)', connectivity: { unchanged: true, broken: [] } });
+      assert.deepEqual(result(gone), { namespace: gone, status: 'SKIPPED', reason: 'Namespace was deleted meanwhile (404)', connectivity: { unchanged: true, broken: [], opened: [], unproven: [] } });
       assert.deepEqual([result(terminating)?.status, result(terminating)?.reason], ['SKIPPED', 'Namespace is terminating (being deleted; takes no new objects)']);
       assert.deepEqual([result(appeared)?.status, result(appeared)?.reason], ['PASS', 'NetworkPolicy team-policy appeared meanwhile; placeholder withdrawn so it does not override them']);
       assert.deepEqual([result(taken)?.status, result(taken)?.reason], ['PASS', `A NetworkPolicy named ${PLACEHOLDER} appeared meanwhile (409 AlreadyExists); nothing changed`]);
