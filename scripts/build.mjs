@@ -76,7 +76,7 @@ const sea = await buildSea({
 const info = await executableInfo(out);
 if (info.format !== 'elf' || info.arch !== 'amd64') throw new Error(`build: ${out} is ${info.format}/${info.arch}, expected elf/amd64`);
 await smokeTest(out, pkg.version);
-console.log(`blob    ${sea.blobBytes} bytes (${mb(sea.blobBytes)})${opts['no-code-cache'] ? ' (no code cache)' : ' (with code cache)'}`);
+console.log(`blob    ${sea.bytes - sea.baseBytes} bytes added (${mb(sea.bytes - sea.baseBytes)})${opts['no-code-cache'] ? ' (no code cache)' : ' (with code cache)'}`);
 console.log(`node    ${sea.baseBytes} bytes (${mb(sea.baseBytes)}) after strip`);
 console.log(`exe     ${path.relative(REPO_ROOT, out)}  ${sea.bytes} bytes (${mb(sea.bytes)})  ${sea.ms.toFixed(0)} ms`);
 console.log(`build   done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -1,6 +1,5 @@
 // The only file that touches `process`: streams, environment, signals and the exit code.
 import fs from 'node:fs';
-import ora from 'ora';
 import { runCli } from './cli/root.ts';
 import { contextNames } from './kube/kubeconfig.ts';
 
@@ -36,7 +35,28 @@ void runCli(process.argv.slice(2), {
   listContexts: (o) => contextNames({ explicitFile: o.kubeconfig, envValue: o.env['KUBECONFIG'], home: o.env['HOME'] }),
   // Loaded on first use: client-node and undici cost ~80 ms of CPU at start-up (docs/release.md).
   connect: async (o) => new (await import('./kube/inspector.ts')).KubeInspector(o), // a KubeClient that also serves cni/doctor
-  spinner: (text) => ora({ text, stream: process.stderr }).start(),
+  spinner: (text) => {
+    // ora (and its terminal detection) is loaded only when a spinner is shown.
+    let current = text;
+    let stopped = false;
+    let spin: { text: string; stop(): void } | undefined;
+    void import('ora').then(({ default: ora }) => {
+      if (!stopped) spin = ora({ text: current, stream: process.stderr }).start();
+    });
+    return {
+      get text() {
+        return current;
+      },
+      set text(t: string) {
+        current = t;
+        if (spin) spin.text = t;
+      },
+      stop() {
+        stopped = true;
+        spin?.stop();
+      },
+    };
+  },
 }).then((code) => {
   process.exitCode = code;
 });

@@ -1,9 +1,10 @@
 // Build steps shared by scripts/build.mjs and scripts/release.mjs:
 //   bundle()   src/main.ts -> one CommonJS file (esbuild)
-//   buildSea() that file + a Node binary -> one executable (Node single executable application)
+//   buildSea() that file + a Node binary -> one executable (Node single executable application,
+//              `node --build-sea`, for any of the five platforms)
 //
 // Facts this follows (see the stack notes):
-// - On Node 24 a SEA entry must be CommonJS.
+// - The entry is CommonJS (mainFormat "commonjs"; Node 26 could take ESM, the bundle stays CJS).
 // - yargs 18 calls fileURLToPath(import.meta.url) / createRequire(import.meta.url); esbuild emits
 //   an empty import.meta in CJS, so import.meta.url is defined from __filename in a banner.
 // - The blob must be made by the same Node version as the binary it goes into.
@@ -12,12 +13,9 @@
 // - execArgvExtension "none": NODE_OPTIONS / --node-options cannot inject code into the binary.
 import { spawnSync } from 'node:child_process';
 import { copyFile, chmod, mkdtemp, rename, rm, stat, writeFile, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-const require = createRequire(import.meta.url);
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN_NAME = 'kubectl-cis_netpol';
@@ -34,7 +32,42 @@ export async function readPackageJson() {
 }
 
 /**
- * Bundle the CLI into one CommonJS file for Node 24.
+ * yargs, cliui and wrap-ansi measure every help column with string-width 7/8, whose module body
+ * compiles Unicode-property regexes (/\p{RGI_Emoji}/v …) and an Intl.Segmenter: ~40 ms of CPU per
+ * copy at start-up, on every run that loads yargs (--version and --help included). This wraps each
+ * copy: printable ASCII (all of this CLI's own text) is measured as its length, anything else loads
+ * the real module on first use. Paths stay relative to the repository (reproducible bundles).
+ */
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(build) {
+    build.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData?.real) return undefined;
+      const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { real: true } });
+      if (r.errors.length) return { errors: r.errors };
+      const pkg = JSON.parse(await readFile(path.join(path.dirname(r.path), 'package.json'), 'utf8'));
+      // string-width 4 (cli-table3) is plain code: nothing to defer.
+      if (Number(pkg.version.split('.')[0]) < 7) return { path: r.path };
+      return { path: path.relative(REPO_ROOT, r.path), namespace: 'lazy-string-width' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
+      contents: [
+        'let real;',
+        'export default function stringWidth(text, options) {',
+        "  if (typeof text === 'string' && /^[\\x20-\\x7e]*$/.test(text)) return text.length;",
+        `  real ??= require(${JSON.stringify(`./${path.basename(args.path)}`)}).default;`,
+        '  return real(text, options);',
+        '}',
+        '',
+      ].join('\n'),
+      resolveDir: path.join(REPO_ROOT, path.dirname(args.path)),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Bundle the CLI into one CommonJS file for Node 26.
  * @returns {Promise<{outfile: string, bytes: number, ms: number, metafile: object}>}
  */
 export async function bundle({ entry = path.join(REPO_ROOT, 'src', 'main.ts'), outfile, version }) {
@@ -45,7 +78,7 @@ export async function bundle({ entry = path.join(REPO_ROOT, 'src', 'main.ts'), o
     outfile,
     bundle: true,
     platform: 'node',
-    target: 'node24',
+    target: 'node26',
     format: 'cjs',
     banner: {
       js: [
@@ -68,6 +101,7 @@ export async function bundle({ entry = path.join(REPO_ROOT, 'src', 'main.ts'), o
     logOverride: { 'empty-import-meta': 'error' },
     absWorkingDir: REPO_ROOT,
     nodePaths: [path.join(REPO_ROOT, 'node_modules')], // lets a test entry outside the repo resolve
+    plugins: [lazyStringWidth],
   });
   const { size } = await stat(outfile);
   return { outfile, bytes: size, ms: performance.now() - started, metafile: result.metafile };
@@ -87,42 +121,53 @@ export function topInputs(metafile, n = 8) {
 }
 
 function run(cmd, args, what, cwd = undefined) {
-  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  // LIEF (postject) warns once per note section of Node's binary ("Can't find string offset…"):
+  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  // LIEF (inside node --build-sea) warns once per note section of Node's binary ("Can't find string offset…"):
   // harmless. Success chatter is dropped too.
-  const noise = /^(warning: Can't find string offset for section name|Wrote single executable preparation blob|Start injection|Injection done|💉)/;
-  const stderr = (r.stderr ?? '').split('\n').filter((l) => l && !noise.test(l));
+  const noise = /^(warning: Can't find string offset for section name|Wrote single executable preparation blob|Generated single executable|Start injection|Injection done|💉)/;
+  const stderr = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n').filter((l) => l && !noise.test(l));
   if (stderr.length) process.stderr.write(stderr.map((l) => `  ${l}\n`).join(''));
   if (r.error) throw new Error(`${what}: cannot run ${cmd}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${what}: ${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}`);
 }
 
 /**
- * Make a single executable from a CommonJS bundle.
+ * Make a single executable from a CommonJS bundle with `node --build-sea` (Node >= 25.5): the
+ * pinned host Node writes the blob and injects it into a copy of `nodeBinary`, which may be another
+ * platform's binary (ELF, Mach-O or PE) of the same Node version. No postject.
  *
  * @param {object} o
  * @param {string} o.main          the CommonJS bundle
  * @param {string} o.nodeBinary    the Node binary to copy (same Node version as blobNode!)
- * @param {string} [o.blobNode]    the Node that writes the blob (default: the pinned host Node)
- * @param {object} [o.blobOptions] sea-config overrides, e.g. {useCodeCache: false} for other architectures
+ * @param {string} [o.blobNode]    the Node that builds (default: the pinned host Node)
+ * @param {object} [o.blobOptions] sea-config overrides, e.g. {useCodeCache: false} for other platforms
  * @param {string} o.out           the executable to write (atomically renamed into place)
  * @param {string|false} [o.strip] a strip command for this binary's format, or false to leave it
- * @returns {Promise<{out: string, bytes: number, blobBytes: number, baseBytes: number, ms: number}>}
+ * @param {(file: string) => void} [o.after] runs on the injected file before it is renamed into place (signing)
+ * @returns {Promise<{out: string, bytes: number, baseBytes: number, ms: number}>}
  */
-export async function buildSea({ main, nodeBinary, blobNode = HOST_NODE, blobOptions = {}, out, strip = false }) {
+export async function buildSea({ main, nodeBinary, blobNode = HOST_NODE, blobOptions = {}, out, strip = false, after }) {
   const started = performance.now();
   const work = await mkdtemp(path.join(tmpdir(), 'cis-netpol-sea-'));
   try {
-    const blob = path.join(work, 'sea-prep.blob');
     // The blob records the main path as written in the config (it shows in stack traces): a bare
     // file name keeps build paths out of the executable and the bytes independent of the checkout.
     const mainName = `${BIN_NAME}.cjs`;
     await copyFile(main, path.join(work, mainName));
+    // strip BEFORE injecting, never after (stripping an injected binary destroys the blob).
+    const base = path.join(work, `base${path.extname(out)}`);
+    await copyFile(nodeBinary, base);
+    await chmod(base, 0o755);
+    if (strip) run(strip, [base], 'strip');
+    const baseBytes = (await stat(base)).size;
+    const tmpOut = `${out}.tmp-${process.pid}`;
     const config = {
       main: mainName,
-      output: blob,
+      mainFormat: 'commonjs',
+      executable: base,
+      output: tmpOut,
       disableExperimentalSEAWarning: true,
-      useSnapshot: false, // aborts with client-node (HTTP parser handles)
+      useSnapshot: false,
       useCodeCache: true,
       execArgvExtension: 'none',
       ...blobOptions,
@@ -133,28 +178,18 @@ export async function buildSea({ main, nodeBinary, blobNode = HOST_NODE, blobOpt
     // seed) unless the random seed is fixed. --random-seed=1 makes it byte-identical and the
     // executable still accepts the cache (same start-up); --hash-seed=N would also be identical
     // but changes V8's flag hash, so the cache is rejected at run time and start-up is as slow as
-    // without one. Only the blob-writing process gets the flag, not the executable.
-    run(blobNode, ['--random-seed=1', '--experimental-sea-config', configFile], 'SEA blob', work);
-    const blobBytes = (await stat(blob)).size;
-
-    // Work on a copy beside the target, then rename into place.
-    const tmpOut = `${out}.tmp-${process.pid}`;
-    let baseBytes;
+    // without one. Only the building process gets the flag, not the executable.
     try {
-      await copyFile(nodeBinary, tmpOut);
+      run(blobNode, ['--random-seed=1', '--build-sea', configFile], 'node --build-sea', work);
       await chmod(tmpOut, 0o755);
-      if (strip) run(strip, [tmpOut], 'strip'); // before injection, never after
-      baseBytes = (await stat(tmpOut)).size;
-      // postject's CLI in a child process, so LIEF's warnings can be filtered.
-      run(process.execPath, [require.resolve('postject/dist/cli.js'), tmpOut, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SENTINEL_FUSE], 'postject');
-      await chmod(tmpOut, 0o755);
+      if (after) await after(tmpOut);
       await rename(tmpOut, out);
     } catch (err) {
       await rm(tmpOut, { force: true });
       throw err;
     }
     const bytes = (await stat(out)).size;
-    return { out, bytes, blobBytes, baseBytes, ms: performance.now() - started };
+    return { out, bytes, baseBytes, ms: performance.now() - started };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 // yargs wiring only: argv → flags → the chosen command's run → exit code.
-import yargs, { type Argv } from 'yargs';
+// yargs itself is loaded on first parse (start-up: docs/release.md); `__complete` never loads it.
+import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.ts';
 import { VERSION } from '../version.ts';
 import { auditCommand } from './audit.ts';
@@ -7,6 +8,8 @@ import { canReachCommand } from './can-reach.ts';
 import { cniCommand } from './cni.ts';
 import { doctorCommand } from './doctor.ts';
 import type { Command } from './command.ts';
+import { runComplete } from './complete.ts';
+import { TEMPLATE_NAMES } from '../core/placeholder.ts';
 import { makeContext } from './context.ts';
 import { EXIT_ERROR, reportError } from './exit.ts';
 import { globalOptions, type GlobalFlags } from './flags.ts';
@@ -21,7 +24,7 @@ export const COMMANDS: Command[] = [auditCommand, remediateCommand, rollbackComm
 
 const NAME = 'kubectl cis-netpol';
 
-function parser(args: string[]): Argv {
+function parser(yargs: (args: string[]) => Argv, args: string[]): Argv {
   let y = globalOptions(yargs(args))
     .scriptName(NAME)
     .usage(`${NAME}: CIS Kubernetes Benchmark 5.3.2, "Ensure that all Namespaces have NetworkPolicies defined"\n\nUsage: ${NAME} <command> [flags]`)
@@ -56,14 +59,21 @@ function closeTo(name: string, typed: string): boolean {
 
 type Parsed = { error?: Error; argv: Record<string, unknown>; output: string };
 
-function parse(args: string[]): Promise<Parsed> {
+async function parse(args: string[]): Promise<Parsed> {
+  const { default: yargs } = await import('yargs');
   return new Promise((resolve) => {
     // With a callback yargs neither prints nor exits: help, version and errors come back here.
-    parser(args).parse(args, {}, (error, argv, output) => resolve({ error: error ?? undefined, argv: argv as Record<string, unknown>, output }));
+    parser(yargs, args).parse(args, {}, (error, argv, output) => resolve({ error: error ?? undefined, argv: argv as Record<string, unknown>, output }));
   });
 }
 
 export async function runCli(args: string[], io: IO): Promise<number> {
+  if (args[0] === '__complete') return runComplete(args.slice(1), COMMANDS, io, TEMPLATE_NAMES);
+  // What yargs would print for --version, without loading it (start-up: docs/release.md).
+  if (args.length === 1 && args[0] === '--version') {
+    io.out.write(`${VERSION}\n`);
+    return 0;
+  }
   const { error, argv, output } = await parse(args);
   const verbose = Number(argv?.['verbose'] ?? 0);
   if (error) {

@@ -133,11 +133,16 @@ export function toYaml(merged: MergedKubeconfig): string {
   });
 }
 
+/** Every context name in these files, first of duplicates wins (for completion: no current context needed). */
+export function contextNamesIn(files: string[]): string[] {
+  const names: string[] = [];
+  for (const file of files) for (const e of entries(readFile(file), 'contexts')) if (!names.includes(e.name)) names.push(e.name);
+  return names;
+}
+
 /** Every context name the kubeconfig files define, first definition first (--all-contexts). */
 export function contextNames(src: KubeconfigSource): string[] {
   const files = kubeconfigFiles(src);
   if (files.length === 0) throw new ConfigError('--all-contexts: no kubeconfig found', 'pass --kubeconfig FILE or set KUBECONFIG');
-  const names: string[] = [];
-  for (const f of files) for (const e of entries(readFile(f), 'contexts')) if (!names.includes(e.name)) names.push(e.name);
-  return names;
+  return contextNamesIn(files);
 }

@@ -1,0 +1,1 @@
+@"%~dp0kubectl-cis_netpol.exe" __complete %*
