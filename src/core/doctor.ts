@@ -48,7 +48,7 @@ export const COMMAND_NEEDS: { command: string; role: string; essential: boolean;
   // The proof reads every cluster-wide policy kind the cluster serves; one it may not list leaves every
   // namespace "not proven" (remediate refuses there). RBAC answers whether or not the kind is served.
   {
-    command: 'remediate proof (cluster-wide policies)',
+    command: 'remediate proof',
     role: 'cis-netpol',
     essential: false,
     needs: [

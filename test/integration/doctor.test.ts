@@ -39,7 +39,7 @@ describe('doctor as the admin', () => {
     assert.equal(r.report.kind, 'DoctorReport');
     assert.deepEqual(r.report.checks.map((c) => c.check), [
       'identity', 'server version', 'policy APIs', 'permissions: audit', 'permissions: remediate', 'permissions: rollback, prune',
-      'permissions: can-reach', 'permissions: cni', 'enforcement (5.3.1)', 'placeholders', 'terminating namespaces',
+      'permissions: can-reach', 'permissions: remediate proof', 'permissions: cni', 'enforcement (5.3.1)', 'placeholders', 'terminating namespaces',
     ]);
     assert.match(r.line('identity').detail, /^admin \(groups: system:masters, system:authenticated\), context admin@testenv, https:\/\/127\.0\.0\.1:\d+$/);
     assert.match(r.line('server version').detail, /^v1\.3[4-7]\.\d+ \(tested: v1\.34 to v1\.37\)$/);
