@@ -5,8 +5,7 @@ import type { EgressRule, IngressRule, Namespace, NetworkPolicy, Node, Pod, Prot
 import { createEvaluator, EndpointError, explainVerdict } from '../core/netpol/index.ts';
 import type { Cluster as NetpolCluster, Direction, DirectionVerdict, Endpoint, PolicyRef, ResolvedEndpoint } from '../core/netpol/index.ts';
 import { isOurs } from '../core/placeholder.ts';
-import { cniSelection } from '../core/netpol/cni-selection.ts';
-import { cniLabel } from '../core/proof-cni.ts';
+import { cniNotes } from './can-reach-cni.ts';
 import { REPORT_API_VERSION, type Snapshot } from '../core/report.ts';
 import type { ClusterState } from '../kube/state-file.ts';
 import type { SnapshotSource } from './audit.ts';
@@ -202,25 +201,6 @@ function notesFor(state: ClusterState, source: Snapshot['source'], r: Omit<CanRe
     if (state.pods.length === 0) notes.push(`${source.path} has no Pod objects: pod addresses count as outside the cluster`);
   }
   return notes;
-}
-
-/** CNI-specific policies that select either end: not modelled, so the verdict may differ under them. */
-function cniNotes(state: ClusterState, ends: ResolvedEndpoint[]): string[] {
-  const out: string[] = [];
-  for (const e of ends) {
-    if (e.kind !== 'pod') continue;
-    const pod = state.pods.find((p) => p.metadata.namespace === e.pod.namespace && p.metadata.name === e.pod.name);
-    const ns = state.namespaces.find((n) => n.metadata.name === e.pod.namespace);
-    if (!pod) continue;
-    const target = { namespace: e.pod.namespace, podLabels: pod.metadata.labels ?? {}, namespaceLabels: { 'kubernetes.io/metadata.name': e.pod.namespace, ...ns?.metadata.labels } };
-    for (const p of state.cniPolicies) {
-      if (p.metadata.namespace && p.metadata.namespace !== e.pod.namespace) continue;
-      const sel = cniSelection(p);
-      if (sel.directions.length === 0 || !sel.selects(target)) continue;
-      out.push(`${cniLabel(p)} selects pod ${e.pod.namespace}/${e.pod.name} (${sel.subject}, ${sel.directions.join('/').toLowerCase()}) and is not modelled: under it this verdict may differ`);
-    }
-  }
-  return out;
 }
 
 /** A pod with addresses, none of the connection's family (an IPv4-only pod and an IPv6 address). */
