@@ -7,7 +7,7 @@ import path from 'node:path';
 import { REPO } from '../support/env.ts';
 import { OwnTestenv } from '../support/own-testenv.ts';
 import { kubectl, kubectlOk } from '../support/run.ts';
-import { sleep, until, WatchProc } from '../support/watch-proc.ts';
+import { sleep, until, watchSuiteHooks, WatchProc } from '../support/watch-proc.ts';
 
 const PREFIXES = ['hr', 'hg', 'hl', 'hb', 'hf'] as const;
 const PLACEHOLDER = 'cis-default-allow';
@@ -26,14 +26,7 @@ function startWatch(args: string[], kubeconfig = env.kubeconfig): WatchProc {
 
 describe('watch under faults, with leader election and its RBAC (own API server)', function () {
   this.timeout(240_000);
-  before(() => env.start());
-  afterEach(async function () {
-    for (const w of procs.splice(0)) {
-      await w.stop();
-      if (this.currentTest?.state === 'failed' || process.env['WATCH_TEST_LOG']) console.error(w.describe());
-    }
-  });
-  after(() => env.stop());
+  watchSuiteHooks(env, procs);
 
   it('the API server killed and restarted: it reconnects, lists again where the watch expired, and fixes a namespace created meanwhile, without duplicate writes', async () => {
     const w = startWatch([...only('hr'), '--max-backoff', '3s']);

@@ -3,7 +3,7 @@
 // the API server holds; writes are counted by the process's own cis_netpol_writes_total.
 import assert from 'node:assert/strict';
 import { OwnTestenv } from '../support/own-testenv.ts';
-import { sleep, until, WatchProc } from '../support/watch-proc.ts';
+import { sleep, until, watchSuiteHooks, WatchProc } from '../support/watch-proc.ts';
 import { plugin } from '../support/run.ts';
 
 const PREFIXES = ['wc', 'wu', 'wd', 'wo', 'wr', 'wl', 'wx', 'wn'] as const;
@@ -32,14 +32,7 @@ const userPolicy = (ns: string, name = 'team-web') => ({
 
 describe('watch (built executable, own API server)', function () {
   this.timeout(180_000);
-  before(() => env.start());
-  afterEach(async function () {
-    for (const w of procs.splice(0)) {
-      await w.stop();
-      if (this.currentTest?.state === 'failed' || process.env['WATCH_TEST_LOG']) console.error(w.describe());
-    }
-  });
-  after(() => env.stop());
+  watchSuiteHooks(env, procs);
 
   it('a namespace created while it runs gets the placeholder within 2 s; one created with a policy gets none; a Terminating one is skipped; SIGTERM exits 0', async () => {
     const w = startWatch(only('wc'));

@@ -83,3 +83,18 @@ export class WatchProc {
     return `--- watch log\n${this.stderr}`;
   }
 }
+
+/**
+ * The suite hooks both watch suites share: one API server of the suite's own, and every watch
+ * process of a test stopped after it (its log printed when the test failed, or with WATCH_TEST_LOG).
+ */
+export function watchSuiteHooks(env: { start(): unknown; stop(): unknown }, procs: WatchProc[]): void {
+  before(() => env.start());
+  afterEach(async function () {
+    for (const w of procs.splice(0)) {
+      await w.stop();
+      if (this.currentTest?.state === 'failed' || process.env['WATCH_TEST_LOG']) console.error(w.describe());
+    }
+  });
+  after(() => env.stop());
+}
