@@ -94,7 +94,25 @@ function readRule(rule: Json, field: string): RuleSelection {
       approximations: [`${field} has neither endpointSelector nor nodeSelector: taken to select every pod in scope`],
     };
   }
-  const { requirements, dropped } = readSelector(rule.endpointSelector, `${field}.endpointSelector`);
+  const sel = ciliumSelector(rule.endpointSelector, `${field}.endpointSelector`);
+  return { selects: sel.selects, ingress, egress, subject: `endpointSelector ${sel.text}`, approximations: sel.approximations };
+}
+
+/** A Cilium endpoint selector over pods, read as above (compile-cilium.ts uses it for peers too). */
+export interface CiliumSelector {
+  selects(t: SelectionTarget): boolean;
+  /** Requirements on the pod's own labels, keys as on the pod (for representative future pods). */
+  podRequirements: Requirement[];
+  /** Does the selector constrain the namespace (io.kubernetes.pod.namespace)? */
+  pinsNamespace: boolean;
+  /** Does the selector match an identity with no labels at all (reserved ones have none of a pod's)? */
+  matchesEmpty: boolean;
+  text: string;
+  approximations: string[];
+}
+
+export function ciliumSelector(raw: unknown, field: string): CiliumSelector {
+  const { requirements, dropped } = readSelector(raw, field);
   const known: Requirement[] = [];
   const approximations = [...dropped];
   for (const r of requirements) {
@@ -105,15 +123,16 @@ function readRule(rule: Json, field: string): RuleSelection {
   const compiled = { requirements: known };
   return {
     selects: (t) => matchesSelector(compiled, view(t)),
-    ingress,
-    egress,
-    subject: `endpointSelector ${describeRequirements(requirements)}`,
+    podRequirements: known.filter((r) => r.key.startsWith('p:')).map((r) => ({ ...r, key: r.key.slice(2) })),
+    pinsNamespace: known.some((r) => r.key === 'ns'),
+    matchesEmpty: matchesSelector(compiled, {}),
+    text: describeRequirements(requirements),
     approximations,
   };
 }
 
 /** `spec` and `specs` may both be present; in our model `specs` can also sit under `spec.specs`. */
-function rulesOf(spec: Json): { rule: Json; field: string }[] {
+export function rulesOf(spec: Json): { rule: Json; field: string }[] {
   const rules: { rule: Json; field: string }[] = [];
   const { specs, ...single } = spec;
   if (Object.keys(single).length > 0) rules.push({ rule: single, field: 'spec' });

@@ -7,6 +7,7 @@ import { indexCluster, podAddresses, podRef, type ClusterIndex, type Peer } from
 import { ipBlocksOf } from './address-space.ts';
 import { compilePolicies, formatPolicy, PROTOCOLS } from './compile.ts';
 import { formatClusterPolicy } from './compile-cluster.ts';
+import { compileCniTiers } from './compile-cni.ts';
 import { describeRanges } from './describe.ts';
 import { formatIP, formatRange, type Family } from './ip.ts';
 import { ALL_PORTS, formatPorts, intersect, subtract, type PortSet } from './ports.ts';
@@ -80,8 +81,9 @@ function judgeSides(view: TieredView, src: Peer, dst: Peer, protocol: Protocol):
 }
 
 export function describeDecider(d: Decider): string {
-  if (d.tier === 'NetworkPolicy') return `isolated by ${d.isolatedBy.map(formatPolicy).join(', ')}`;
+  if (d.tier === 'NetworkPolicy') return `isolated by ${[...d.isolatedBy.map(formatPolicy), ...(d.cni?.isolatedBy ?? [])].join(', ')}`;
   if (d.tier === 'Default') return 'no tier decides, so allowed';
+  if (d.tier === 'CiliumDeny') return `denied by ${d.text} (Cilium deny rules win over every allow)`;
   const rule = d.ruleName ? `rule ${d.ruleName}` : `rule ${d.rule}`;
   return `${d.action === 'Allow' ? 'accepted' : 'denied'} by ${formatClusterPolicy(d.policy)} ${rule} in the ${d.tier} tier`;
 }
@@ -158,9 +160,10 @@ function comparePair(ctx: Context, src: End, dst: End, protocols: readonly Proto
 export function compareConnectivity(cluster: Cluster, before: NetworkPolicy[], after: NetworkPolicy[], scope: CompareScope = {}): Comparison {
   const index = indexCluster(cluster);
   const tiers = compileClusterPolicies(cluster.clusterPolicies ?? []);
+  const cni = compileCniTiers(cluster);
   const ctx: Context = {
-    before: tieredView(compilePolicies(before), tiers, index),
-    after: tieredView(compilePolicies(after), tiers, index),
+    before: tieredView(compilePolicies(before), tiers, index, cni),
+    after: tieredView(compilePolicies(after), tiers, index, cni),
     owned: { 4: ownedAddresses(index, 4), 6: ownedAddresses(index, 6) },
   };
   const problems = [...new Set([...ctx.before.policies, ...ctx.after.policies, ...tiers].flatMap((p) => p.problems))];
@@ -170,7 +173,7 @@ export function compareConnectivity(cluster: Cluster, before: NetworkPolicy[], a
   const inScope = (e: End) => e.kind === 'pod' && (!wanted || wanted.has(e.pod.metadata.namespace));
 
   const pods = index.networkPods.filter((p) => podAddresses(p).length > 0).map((pod) => podEnd(index, pod));
-  const blocks = ipBlocksOf([...ctx.before.policies, ...ctx.after.policies, ...tiers]);
+  const blocks = ipBlocksOf([...ctx.before.policies, ...ctx.after.policies, ...tiers, ...cni.cilium]);
   const ends = [...pods, ...addressClasses(index, blocks).map(addressEnd)];
   // Only pods whose selecting policies differ can change: egress from them or ingress to them.
   const changed = new Set(pods.filter((e) => e.kind === 'pod' && selectionKey(ctx.before, e.pod) !== selectionKey(ctx.after, e.pod)));
