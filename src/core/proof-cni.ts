@@ -1,10 +1,13 @@
-// CNI-specific policy kinds (Cilium, Calico, Antrea) are read but not modelled yet: wherever one
-// selects or may select pods of a namespace, the proof says "not proven" there, never "unchanged".
+// CNI-specific policy kinds: Cilium's are modelled (netpol/compile-cilium.ts) and join the
+// comparison, except a rule with parts the model cannot decide (L7, FQDNs, services, …): that
+// policy, like every Calico and Antrea policy (not modelled), makes the proof say "not proven"
+// wherever it selects or may select pods of a namespace, never "unchanged".
 // Today's pods are checked with each kind's selection (netpol/cni-selection.ts, which errs towards
 // selecting); pods started later may carry any labels, so a policy whose scope includes the
 // namespace counts for them too.
 import type { CniPolicy, Namespace } from './model.ts';
 import { cniSelection } from './netpol/cni-selection.ts';
+import { compileCilium, isCilium } from './netpol/compile-cilium.ts';
 import type { ProofState } from './proof.ts';
 
 const CLUSTER_WIDE = new Set<CniPolicy['kind']>(['CiliumClusterwideNetworkPolicy', 'CalicoGlobalNetworkPolicy', 'AntreaClusterNetworkPolicy']);
@@ -15,13 +18,23 @@ export function cniLabel(p: CniPolicy): string {
   return p.metadata.namespace ? `${p.kind} ${p.metadata.namespace}/${p.metadata.name}` : `${p.kind} ${p.metadata.name}`;
 }
 
-export function cniReasons(state: Pick<ProofState, 'cniPolicies' | 'pods'>, ns: Namespace): string[] {
+/** Why a policy is outside the model ([] when it is modelled exactly and joins the comparison). */
+function unmodelled(p: CniPolicy, mode: ProofState['ciliumMode']): string[] | undefined {
+  if (!isCilium(p)) return [];
+  if (mode === 'never') return undefined; // not enforced at all: it decides nothing
+  const parts = compileCilium(p).flatMap((u) => u.unmodelled);
+  return parts.length > 0 ? parts : undefined;
+}
+
+export function cniReasons(state: Pick<ProofState, 'cniPolicies' | 'pods' | 'ciliumMode'>, ns: Namespace): string[] {
   const name = ns.metadata.name;
   const namespaceLabels = { [NAME_LABEL]: name, ...ns.metadata.labels };
   const pods = state.pods.filter((p) => p.metadata.namespace === name && !p.hostNetwork);
   const out: string[] = [];
   for (const p of state.cniPolicies) {
     if (!CLUSTER_WIDE.has(p.kind) && p.metadata.namespace !== name) continue;
+    const why = unmodelled(p, state.ciliumMode);
+    if (why === undefined) continue;
     const sel = cniSelection(p);
     // Cilium and Antrea document a policy without rules as applying to nothing.
     if (sel.directions.length === 0) continue;
@@ -29,7 +42,8 @@ export function cniReasons(state: Pick<ProofState, 'cniPolicies' | 'pods'>, ns: 
     const shown = chosen.slice(0, MAX_NAMES).join(', ') + (chosen.length > MAX_NAMES ? ', …' : '');
     const what = chosen.length > 0 ? `selects ${chosen.length === pods.length ? 'every pod' : `pods ${shown}`} here` : 'may select pods started here later';
     const approx = sel.approximations.length > 0 ? ` (${sel.approximations.join('; ')})` : '';
-    out.push(`not proven: ${cniLabel(p)} (${sel.subject}, ${sel.directions.join('/').toLowerCase()}) ${what} and is not modelled${approx}`);
+    const modelText = why.length > 0 ? `has parts the proof cannot model: ${why.join('; ')}` : 'is not modelled';
+    out.push(`not proven: ${cniLabel(p)} (${sel.subject}, ${sel.directions.join('/').toLowerCase()}) ${what} and ${modelText}${why.length > 0 ? '' : approx}`);
   }
   return out;
 }

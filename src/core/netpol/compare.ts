@@ -81,7 +81,7 @@ function judgeSides(view: TieredView, src: Peer, dst: Peer, protocol: Protocol):
 }
 
 export function describeDecider(d: Decider): string {
-  if (d.tier === 'NetworkPolicy') return `isolated by ${[...d.isolatedBy.map(formatPolicy), ...(d.cni?.isolatedBy ?? [])].join(', ')}`;
+  if (d.tier === 'NetworkPolicy') return `isolated by ${[...d.isolatedBy.map(formatPolicy), ...(d.cni?.isolatedBy ?? [])].join(', ')}${d.action === 'Deny' && d.cni ? ' with no allow rule for it' : ''}`;
   if (d.tier === 'Default') return 'no tier decides, so allowed';
   if (d.tier === 'CiliumDeny') return `denied by ${d.text} (Cilium deny rules win over every allow)`;
   const rule = d.ruleName ? `rule ${d.ruleName}` : `rule ${d.rule}`;
@@ -93,7 +93,8 @@ function denyingSide(j: TieredJudgement | undefined, ports: PortSet): DenyingSid
   if (!j) return [];
   const deciders = j.segments.filter((s) => !s.allowed && intersect(s.ports, ports).length > 0).map((s) => s.decider);
   const side: DenyingSide = { direction: j.np.direction, pod: podRef(j.np.subject), isolatedBy: j.np.isolatedBy.map((p) => p.ref) };
-  const tiered = deciders.filter((d) => d.tier !== 'NetworkPolicy');
+  // NetworkPolicy-tier denials are named by `isolatedBy`, unless a Cilium rule isolates: then say which.
+  const tiered = deciders.filter((d) => d.tier !== 'NetworkPolicy' || (d.cni?.isolatedBy.length ?? 0) > 0);
   if (tiered.length > 0) side.deniedBy = tiered.map(describeDecider);
   return [side];
 }
