@@ -182,6 +182,14 @@ export function compareConnectivity(cluster: Cluster, before: NetworkPolicy[], a
   // pod's side cannot change a verdict when everything reaching that tier comes out allowed after
   // the change (for denials) and before it too (for newly allowed connections). With the allow-all
   // placeholder and no Baseline deny that is every pod, so the proof stays linear in the pod count.
+  // Why it holds with Cilium: Admin and the Cilium Deny tier come first and depend on no
+  // NetworkPolicy, so they decide the same ports on both sides. Cilium allow rules and isolation
+  // (and enable-policy=always) also depend on none, and `allowsFromNetworkPolicyTier` counts them:
+  // if the pod is isolated (by a NetworkPolicy or by Cilium) and some allow rule of either kind
+  // matches every peer on every port, every port reaching the union tier is allowed; if it is not
+  // isolated, the ports go on to the Baseline tier, allowed unless a Baseline Deny exists. Either
+  // way, after ⊇ before on that side, so no connection is denied by the change (nor, when it holds
+  // before too, opened). Properties (t2) and (c2) check it against the full comparison.
   const both = scope.includeNewlyAllowed ?? false;
   const steady = { Egress: new Set<End>(), Ingress: new Set<End>() };
   for (const e of changed) {
