@@ -90,7 +90,7 @@ function worst() {
   );
 }
 
-export async function runProofBench({ runs = 5, namespaces = 1000, podsPer = 10, log = console.log } = {}) {
+export async function runProofBench({ runs = 5, namespaces = 1000, podsPer = 10, log = console.log, only = '' } = {}) {
   const { proveCreates, placeholderPolicy } = await load();
   const scenarios = [
     ['1,000 ns x 10 pods, 50 SIG policies (40 Admin, 10 Baseline)', realistic()],
@@ -99,7 +99,7 @@ export async function runProofBench({ runs = 5, namespaces = 1000, podsPer = 10,
     ['1,000 ns x 10 pods, 50 SIG policies and 50 each of Cilium, Calico, Antrea', realistic(), cni()],
   ];
   const results = [];
-  for (const [label, cps, cniPolicies = []] of scenarios) {
+  for (const [label, cps, cniPolicies = []] of scenarios.filter(([l]) => l.includes(only))) {
     const state = world(namespaces, podsPer, cps, cniPolicies);
     const creates = state.namespaces.map((n) => placeholderPolicy(n.metadata.name, { name: 'cis-default-allow', template: 'allow-all', version: 'bench' }));
     const times = [];
@@ -120,6 +120,6 @@ export async function runProofBench({ runs = 5, namespaces = 1000, podsPer = 10,
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
-  await runProofBench({ runs: Number(values.runs) });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, only: { type: 'string', default: '' } } });
+  await runProofBench({ runs: Number(values.runs), only: values.only });
 }

@@ -18,12 +18,23 @@ export function cniLabel(p: CniPolicy): string {
   return p.metadata.namespace ? `${p.kind} ${p.metadata.namespace}/${p.metadata.name}` : `${p.kind} ${p.metadata.name}`;
 }
 
-/** Why a policy is outside the model ([] when it is modelled exactly and joins the comparison). */
+// Per policy object, computed once however many namespaces ask (objects are never mutated).
+const parts = new WeakMap<CniPolicy, string[]>();
+const selections = new WeakMap<CniPolicy, ReturnType<typeof cniSelection>>();
+
+/** Why a policy is outside the model: [] for a kind not modelled; undefined when it joins the comparison. */
 function unmodelled(p: CniPolicy, mode: ProofState['ciliumMode']): string[] | undefined {
   if (!isCilium(p)) return [];
   if (mode === 'never') return undefined; // not enforced at all: it decides nothing
-  const parts = compileCilium(p).flatMap((u) => u.unmodelled);
-  return parts.length > 0 ? parts : undefined;
+  let found = parts.get(p);
+  if (!found) parts.set(p, (found = compileCilium(p).flatMap((u) => u.unmodelled)));
+  return found.length > 0 ? found : undefined;
+}
+
+function selectionOf(p: CniPolicy): ReturnType<typeof cniSelection> {
+  let found = selections.get(p);
+  if (!found) selections.set(p, (found = cniSelection(p)));
+  return found;
 }
 
 export function cniReasons(state: Pick<ProofState, 'cniPolicies' | 'pods' | 'ciliumMode'>, ns: Namespace): string[] {
@@ -35,7 +46,7 @@ export function cniReasons(state: Pick<ProofState, 'cniPolicies' | 'pods' | 'cil
     if (!CLUSTER_WIDE.has(p.kind) && p.metadata.namespace !== name) continue;
     const why = unmodelled(p, state.ciliumMode);
     if (why === undefined) continue;
-    const sel = cniSelection(p);
+    const sel = selectionOf(p);
     // Cilium and Antrea document a policy without rules as applying to nothing.
     if (sel.directions.length === 0) continue;
     const chosen = pods.filter((pod) => sel.selects({ namespace: name, podLabels: pod.metadata.labels ?? {}, namespaceLabels })).map((pod) => pod.metadata.name);

@@ -66,11 +66,26 @@ function classify(raw: string): KeyRef {
   return { view: `p:${key}` };
 }
 
-function view(t: SelectionTarget): Labels {
-  const v: Record<string, string> = { ns: t.namespace };
-  for (const [k, x] of Object.entries(t.podLabels)) v[`p:${k}`] = x;
-  for (const [k, x] of Object.entries(t.namespaceLabels)) v[`n:${k}`] = x;
-  return v;
+/** The value of a view key (`ns`, `p:<pod label>`, `n:<namespace label>`) for a target; undefined when absent. */
+function lookup(t: SelectionTarget, key: string): string | undefined {
+  if (key === 'ns') return t.namespace;
+  const labels: Labels = key.startsWith('p:') ? t.podLabels : key.startsWith('n:') ? t.namespaceLabels : {};
+  const k = key.slice(2);
+  return Object.hasOwn(labels, k) ? labels[k] : undefined;
+}
+
+// The selector semantics of selector.ts (k8s.io/apimachinery) over the view, without building it:
+// the proof asks this for every pod and every Cilium rule.
+function holds(rs: readonly Requirement[], t: SelectionTarget): boolean {
+  for (const r of rs) {
+    const v = lookup(t, r.key);
+    const ok = r.operator === 'In' ? v !== undefined && r.values.includes(v)
+      : r.operator === 'NotIn' ? v === undefined || !r.values.includes(v)
+        : r.operator === 'Exists' ? v !== undefined
+          : r.operator === 'DoesNotExist' ? v === undefined : false;
+    if (!ok) return false;
+  }
+  return true;
 }
 
 interface RuleSelection {
@@ -122,7 +137,7 @@ export function ciliumSelector(raw: unknown, field: string): CiliumSelector {
   }
   const compiled = { requirements: known };
   return {
-    selects: (t) => matchesSelector(compiled, view(t)),
+    selects: (t) => holds(known, t),
     podRequirements: known.filter((r) => r.key.startsWith('p:')).map((r) => ({ ...r, key: r.key.slice(2) })),
     pinsNamespace: known.some((r) => r.key === 'ns'),
     matchesEmpty: matchesSelector(compiled, {}),
