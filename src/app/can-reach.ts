@@ -6,7 +6,7 @@ import { createEvaluator, EndpointError, explainVerdict } from '../core/netpol/i
 import type { Cluster as NetpolCluster, Direction, DirectionVerdict, Endpoint, PolicyRef, ResolvedEndpoint } from '../core/netpol/index.ts';
 import { isOurs } from '../core/placeholder.ts';
 import { cniSelection } from '../core/netpol/cni-selection.ts';
-import { compileCilium, isCilium } from '../core/netpol/compile-cilium.ts';
+import { unmodelledParts } from '../core/netpol/compile-cni.ts';
 import { ciliumModeFrom, ciliumModeNote, type CiliumModeRead } from '../core/cilium-mode.ts';
 import { ciliumPresent, readCiliumMode } from './cilium-mode.ts';
 import { cniLabel } from '../core/proof-cni.ts';
@@ -223,8 +223,8 @@ function cniNotes(state: JudgedState, ends: ResolvedEndpoint[]): string[] {
       if (p.metadata.namespace && p.metadata.namespace !== e.pod.namespace) continue;
       const sel = cniSelection(p);
       if (sel.directions.length === 0 || !sel.selects(target)) continue;
-      // Cilium policies are part of the verdict, unless a rule has parts the model cannot decide.
-      if (isCilium(p) && (state.cilium?.mode === 'never' || compileCilium(p).every((u) => u.unmodelled.length === 0))) continue;
+      // Cilium and Calico policies are part of the verdict, unless they have parts the model cannot decide.
+      if (unmodelledParts(state.cniPolicies, state.cilium?.mode).get(p) === undefined) continue;
       out.push(`${cniLabel(p)} selects pod ${e.pod.namespace}/${e.pod.name} (${sel.subject}, ${sel.directions.join('/').toLowerCase()}) and is not modelled: under it this verdict may differ`);
     }
   }

@@ -1,13 +1,13 @@
-// CNI-specific policy kinds: Cilium's are modelled (netpol/compile-cilium.ts) and join the
-// comparison, except a rule with parts the model cannot decide (L7, FQDNs, services, …): that
-// policy, like every Calico and Antrea policy (not modelled), makes the proof say "not proven"
+// CNI-specific policy kinds: Cilium's and Calico's (default tier) are modelled (netpol/compile-*.ts)
+// and join the comparison, except a policy with parts the model cannot decide (L7, FQDNs,
+// services, other Calico tiers, …): that policy, like every Antrea policy (not modelled), makes the proof say "not proven"
 // wherever it selects or may select pods of a namespace, never "unchanged".
 // Today's pods are checked with each kind's selection (netpol/cni-selection.ts, which errs towards
 // selecting); pods started later may carry any labels, so a policy whose scope includes the
 // namespace counts for them too.
 import type { CniPolicy, Namespace } from './model.ts';
 import { cniSelection } from './netpol/cni-selection.ts';
-import { compileCilium, isCilium } from './netpol/compile-cilium.ts';
+import { unmodelledParts } from './netpol/compile-cni.ts';
 import type { ProofState } from './proof.ts';
 
 const CLUSTER_WIDE = new Set<CniPolicy['kind']>(['CiliumClusterwideNetworkPolicy', 'CalicoGlobalNetworkPolicy', 'AntreaClusterNetworkPolicy']);
@@ -18,18 +18,7 @@ export function cniLabel(p: CniPolicy): string {
   return p.metadata.namespace ? `${p.kind} ${p.metadata.namespace}/${p.metadata.name}` : `${p.kind} ${p.metadata.name}`;
 }
 
-// Per policy object, computed once however many namespaces ask (objects are never mutated).
-const parts = new WeakMap<CniPolicy, string[]>();
 const selections = new WeakMap<CniPolicy, ReturnType<typeof cniSelection>>();
-
-/** Why a policy is outside the model: [] for a kind not modelled; undefined when it joins the comparison. */
-function unmodelled(p: CniPolicy, mode: ProofState['ciliumMode']): string[] | undefined {
-  if (!isCilium(p)) return [];
-  if (mode === 'never') return undefined; // not enforced at all: it decides nothing
-  let found = parts.get(p);
-  if (!found) parts.set(p, (found = compileCilium(p).flatMap((u) => u.unmodelled)));
-  return found.length > 0 ? found : undefined;
-}
 
 function selectionOf(p: CniPolicy): ReturnType<typeof cniSelection> {
   let found = selections.get(p);
@@ -42,9 +31,10 @@ export function cniReasons(state: Pick<ProofState, 'cniPolicies' | 'pods' | 'cil
   const namespaceLabels = { [NAME_LABEL]: name, ...ns.metadata.labels };
   const pods = state.pods.filter((p) => p.metadata.namespace === name && !p.hostNetwork);
   const out: string[] = [];
+  const parts = unmodelledParts(state.cniPolicies, state.ciliumMode);
   for (const p of state.cniPolicies) {
     if (!CLUSTER_WIDE.has(p.kind) && p.metadata.namespace !== name) continue;
-    const why = unmodelled(p, state.ciliumMode);
+    const why = parts.get(p);
     if (why === undefined) continue;
     const sel = selectionOf(p);
     // Cilium and Antrea document a policy without rules as applying to nothing.

@@ -7,6 +7,7 @@ import { compareConnectivity, summarise, type ConnectionClass } from './netpol/i
 import { satisfyingLabels } from './netpol/selector.ts';
 import { unprovenForNamespace } from './proof-unproven.ts';
 import { compileCilium, isCilium, type CiliumMode } from './netpol/compile-cilium.ts';
+import { compileCalico, isCalico } from './netpol/compile-calico.ts';
 
 export interface ProofState {
   namespaces: Namespace[];
@@ -59,14 +60,16 @@ function describeLabels(labels: Record<string, string>): string {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
 }
 
-// Pod selectors a future pod may satisfy: Baseline subjects, and the endpoint selectors of Cilium
-// rules (a pod a Cilium rule isolates is opened by the allow-all placeholder).
+// Pod selectors a future pod may satisfy: Baseline subjects, the endpoint selectors of Cilium
+// rules and Calico selectors (a pod they isolate is opened by the allow-all placeholder).
 function subjectSelectors(clusterPolicies: ClusterPolicy[], cni: CniPolicy[]): LabelSelector[] {
   const out: LabelSelector[] = [];
   for (const p of clusterPolicies) if (p.spec.tier === 'Baseline' && 'pods' in p.spec.subject) out.push(p.spec.subject.pods.podSelector);
   for (const u of cni.filter(isCilium).flatMap(compileCilium)) {
     out.push({ matchExpressions: u.subject.podRequirements.map((r) => ({ key: r.key, operator: r.operator, values: [...r.values] })) });
   }
+  // Calico selectors are expressions: calico-hints.ts finds labels that satisfy them.
+  for (const p of cni.filter(isCalico)) for (const labels of compileCalico(p).hints) out.push({ matchLabels: labels });
   return out;
 }
 

@@ -56,6 +56,8 @@ const LABELS: Record<DirectionReport['reason'], string> = {
   'baseline-tier-allows': 'Baseline tier',
   'baseline-tier-denies': 'Baseline tier',
   'cilium-denies': 'Cilium deny rule',
+  'calico-allows': 'Calico rule',
+  'calico-denies': 'Calico rule',
 };
 
 function ruleLine(d: DirectionReport, r: DecidingRule): string {

@@ -7,7 +7,7 @@ import { indexCluster, podAddresses, podRef, type ClusterIndex, type Peer } from
 import { ipBlocksOf } from './address-space.ts';
 import { compilePolicies, formatPolicy, PROTOCOLS } from './compile.ts';
 import { formatClusterPolicy } from './compile-cluster.ts';
-import { compileCniTiers } from './compile-cni.ts';
+import { cniBlocks, compileCniTiers } from './compile-cni.ts';
 import { describeRanges } from './describe.ts';
 import { formatIP, formatRange, type Family } from './ip.ts';
 import { ALL_PORTS, formatPorts, intersect, subtract, type PortSet } from './ports.ts';
@@ -84,6 +84,7 @@ export function describeDecider(d: Decider): string {
   if (d.tier === 'NetworkPolicy') return `isolated by ${[...d.isolatedBy.map(formatPolicy), ...(d.cni?.isolatedBy ?? [])].join(', ')}${d.action === 'Deny' && d.cni ? ' with no allow rule for it' : ''}`;
   if (d.tier === 'Default') return 'no tier decides, so allowed';
   if (d.tier === 'CiliumDeny') return `denied by ${d.text} (Cilium deny rules win over every allow)`;
+  if (d.tier === 'Calico') return `${d.action === 'Allow' ? 'allowed' : 'denied'} by ${d.text}`;
   const rule = d.ruleName ? `rule ${d.ruleName}` : `rule ${d.rule}`;
   return `${d.action === 'Allow' ? 'accepted' : 'denied'} by ${formatClusterPolicy(d.policy)} ${rule} in the ${d.tier} tier`;
 }
@@ -174,7 +175,7 @@ export function compareConnectivity(cluster: Cluster, before: NetworkPolicy[], a
   const inScope = (e: End) => e.kind === 'pod' && (!wanted || wanted.has(e.pod.metadata.namespace));
 
   const pods = index.networkPods.filter((p) => podAddresses(p).length > 0).map((pod) => podEnd(index, pod));
-  const blocks = ipBlocksOf([...ctx.before.policies, ...ctx.after.policies, ...tiers, ...cni.cilium]);
+  const blocks = [...ipBlocksOf([...ctx.before.policies, ...ctx.after.policies, ...tiers]), ...cniBlocks(cni)];
   const ends = [...pods, ...addressClasses(index, blocks).map(addressEnd)];
   // Only pods whose selecting policies differ can change: egress from them or ingress to them.
   const changed = new Set(pods.filter((e) => e.kind === 'pod' && selectionKey(ctx.before, e.pod) !== selectionKey(ctx.after, e.pod)));

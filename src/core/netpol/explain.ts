@@ -49,6 +49,9 @@ function sentence(d: DirectionVerdict, side: string, pod: string, isolating: str
       return `${side}: allowed by ${[...d.allowedBy.map((r) => `${formatPolicy(r.policy)} ${side} rule ${r.ruleIndex}`), ...(d.cni?.allowedBy ?? [])].join(', ')}`;
     case 'no-rule-allows':
       return `${side}: denied, ${isolating} ${d.isolatedBy.length + (d.cni?.isolatedBy.length ?? 0) > 1 ? 'select' : 'selects'} ${pod} but no ${side} rule allows this peer, port and protocol`;
+    case 'calico-allows':
+    case 'calico-denies':
+      return `${side}: ${d.allowed ? 'allowed' : 'denied'} by ${d.decidedBy.tier === 'Calico' ? d.decidedBy.text : 'Calico'}; the first matching rule of Calico's default tier decides (Kubernetes NetworkPolicies sit at order 1000 in it)`;
     case 'cilium-denies':
       return `${side}: denied by ${d.decidedBy.tier === 'CiliumDeny' ? d.decidedBy.text : 'a Cilium deny rule'}; Cilium deny rules win over every allow, NetworkPolicies included`;
   }

@@ -15,6 +15,8 @@ import type { ClusterPolicyRef, Decider, Direction } from './types.ts';
 import type { ClusterPolicy } from '../model.ts';
 import { ciliumSelects, formatCiliumRule, formatCniRef, type CiliumMode, type CompiledCilium } from './compile-cilium.ts';
 import { ciliumRulePorts } from './match-cilium.ts';
+import type { CompiledCalico } from './compile-calico.ts';
+import { appliesCalico, judgeCalicoTier } from './tiers-calico.ts';
 
 /** The policies of each tier that select one pod, in evaluation order. */
 export interface Selection {
@@ -25,15 +27,19 @@ export interface Selection {
   cilium: CompiledCilium[];
   /** enable-policy=always: every pod is isolated in both directions. */
   alwaysIsolated: boolean;
+  /** Calico default-tier policies selecting the pod, by order. */
+  calico: CompiledCalico[];
 }
 
 /** Cilium policies and the agent's enforcement mode, the same before and after any change we compare. */
 export interface CniTiers {
   cilium: CompiledCilium[];
   ciliumMode: CiliumMode;
+  /** By order (compile-cni.ts). */
+  calico: CompiledCalico[];
 }
 
-export const NO_CNI: CniTiers = { cilium: [], ciliumMode: 'default' };
+export const NO_CNI: CniTiers = { cilium: [], ciliumMode: 'default', calico: [] };
 
 /** One policy set (NetworkPolicies plus the cluster-wide tiers) over one cluster; per-pod caches. */
 export interface TieredView {
@@ -73,6 +79,7 @@ export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterP
           baseline: chosen.filter((c) => c.ref.tier === 'Baseline'),
           cilium: cilium.filter((u) => ciliumSelects(u, pod, labels)),
           alwaysIsolated: cni.ciliumMode === 'always' && pod.hostNetwork !== true,
+          calico: cni.calico.filter((c) => c.selects(pod, labels)),
         };
         cache.set(pod, found);
       }
@@ -156,7 +163,9 @@ export function judgeTiers(direction: Direction, subject: Pod, sel: Selection, p
   // never sees it. Without Cilium, `cni` stays absent and this is the SIG NetworkPolicy tier.
   const ciliumIsolating = sel.cilium.filter((u) => u.isolates[direction]);
   const cniIsolated = ciliumIsolating.length > 0 || sel.alwaysIsolated;
-  if (open.length > 0 && (np.isolatedBy.length > 0 || cniIsolated)) {
+  if (open.length > 0 && appliesCalico(sel.calico, direction).length > 0) {
+    open = judgeCalicoTier(direction, sel.calico, np, peer, protocol, destination, open, segments);
+  } else if (open.length > 0 && (np.isolatedBy.length > 0 || cniIsolated)) {
     let allowed = np.ownNode ? ALL_PORTS : np.matches.reduce<PortSet>((acc, m) => union(acc, m.ports), NO_PORTS);
     const allowedBy: string[] = [];
     for (const u of sel.cilium) {
@@ -195,6 +204,9 @@ export function allowedPortsOf(j: TieredJudgement): PortSet {
  */
 export function allowsFromNetworkPolicyTier(sel: Selection, d: Direction): boolean {
   const isolating = sel.np.filter((p) => p.isolates[d]);
+  // Calico: what its policies before order 1000 decide is the same on both sides; an allow-all
+  // NetworkPolicy at 1000 then allows every other port, so after ⊇ before (tiers-calico.ts).
+  if (appliesCalico(sel.calico, d).length > 0) return sel.cilium.length === 0 && !sel.alwaysIsolated && isolating.some((p) => p.rules[d].some((r) => r.peers === 'all' && r.ports === 'all'));
   if (isolating.length > 0 || sel.alwaysIsolated || sel.cilium.some((u) => u.isolates[d])) {
     // Cilium allow rules join the union whether or not their policy isolates: an allow-all one counts.
     return isolating.some((p) => p.rules[d].some((r) => r.peers === 'all' && r.ports === 'all'))

@@ -53,17 +53,17 @@ describe('core/proof: the placeholder under cluster-wide policies', () => {
     assert.deepEqual(r.namespaces.get('x'), { denied: [], opened: [], unproven: [] });
   });
 
-  it('a namespaced CNI policy makes its own namespace unproven, not others', () => {
-    const calico: CniPolicy = { kind: 'CalicoNetworkPolicy', apiVersion: 'projectcalico.org/v3', metadata: { name: 'db', namespace: 'x' }, spec: { selector: "app == 'db'" } };
-    const r = prove(state([], { cniPolicies: [calico] }), ['x', 'y']);
-    assert.match(r.namespaces.get('x')!.unproven.join('\n'), /^not proven: CalicoNetworkPolicy x\/db \(selector app == 'db' in ns x, ingress\) may select pods started here later and is not modelled$/);
+  it('a namespaced CNI policy of a kind not modelled (Antrea) makes its own namespace unproven, not others', () => {
+    const antrea: CniPolicy = { kind: 'AntreaNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name: 'db', namespace: 'x' }, spec: { appliedTo: [{ podSelector: { matchLabels: { app: 'db' } } }], ingress: [{ action: 'Allow' }] } };
+    const r = prove(state([], { cniPolicies: [antrea] }), ['x', 'y']);
+    assert.match(r.namespaces.get('x')!.unproven.join('\n'), /^not proven: AntreaNetworkPolicy x\/db \(.*\) may select pods started here later and is not modelled/);
     assert.deepEqual(r.namespaces.get('y')!.unproven, []);
   });
 
-  it('a cluster-wide CNI policy of a kind not modelled (Calico) makes every namespace unproven', () => {
-    const gnp: CniPolicy = { kind: 'CalicoGlobalNetworkPolicy', apiVersion: 'projectcalico.org/v3', metadata: { name: 'lockdown' }, spec: { selector: 'all()', ingress: [{ action: 'Allow' }] } };
-    const r = prove(state([], { cniPolicies: [gnp] }), ['x', 'y']);
-    for (const n of ['x', 'y']) assert.match(r.namespaces.get(n)!.unproven.join('\n'), /CalicoGlobalNetworkPolicy lockdown \(.*\) selects every pod here and is not modelled/);
+  it('a cluster-wide CNI policy of a kind not modelled (Antrea) makes every namespace unproven', () => {
+    const acnp: CniPolicy = { kind: 'AntreaClusterNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name: 'lockdown' }, spec: { priority: 5, appliedTo: [{ namespaceSelector: {} }], ingress: [{ action: 'Drop' }] } };
+    const r = prove(state([], { cniPolicies: [acnp] }), ['x', 'y']);
+    for (const n of ['x', 'y']) assert.match(r.namespaces.get(n)!.unproven.join('\n'), /AntreaClusterNetworkPolicy lockdown \(.*\) selects every pod here and is not modelled/);
   });
 
   it('a Cilium policy is modelled: a clusterwide one isolating every pod is opened by the placeholder, and named', () => {
