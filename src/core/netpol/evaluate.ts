@@ -46,6 +46,8 @@ export function directionOutcome(facts: Pick<DirectionVerdict, 'subject' | 'isol
   if (d?.tier === 'Baseline') return d.action === 'Allow' ? { reason: 'baseline-tier-allows', allowed: true } : { reason: 'baseline-tier-denies', allowed: false };
   if (d?.tier === 'CiliumDeny') return { reason: 'cilium-denies', allowed: false };
   if (d?.tier === 'Calico') return d.action === 'Allow' ? { reason: 'calico-allows', allowed: true } : { reason: 'calico-denies', allowed: false };
+  // Only a Calico Pass hands an isolated pod's connection on to the Default tier (tiers-calico.ts).
+  if (d?.tier === 'Default' && facts.isolatedBy.length > 0) return { reason: 'calico-allows', allowed: true };
   if (facts.isolatedBy.length === 0 && (facts.cni?.isolatedBy.length ?? 0) === 0) return { reason: 'not-isolated', allowed: true };
   if (facts.ownNode) return { reason: 'own-node', allowed: true };
   if (facts.allowedBy.length > 0 || (facts.cni?.allowedBy.length ?? 0) > 0) return { reason: 'allowed-by-rule', allowed: true };

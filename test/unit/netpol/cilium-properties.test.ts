@@ -11,6 +11,7 @@ import { placeholderPolicy, type TemplateName } from '../../../src/core/placehol
 import { proveCreates } from '../../../src/core/proof.ts';
 import { connectionArb, policyArb } from './arbitraries.ts';
 import { ciliumClusterArb } from './cilium-arbitraries.ts';
+import { calicoClusterArb } from './calico-policy-arbitraries.ts';
 import { findPod, inCidr, inClass, judged, nsLabels, samplePorts, selectorHolds, tier } from './property-helpers.ts';
 
 type Json = Record<string, any>;
@@ -120,63 +121,65 @@ describe('netpol Cilium properties', function () {
     assert.ok(decidedByCilium > 100, `Cilium decided only ${decidedByCilium} sides`);
   });
 
-  it('(c2) the two-sided comparison is exact with Cilium policies', () => {
-    const scenario = ciliumClusterArb.chain((cluster) =>
-      fc.tuple(fc.constant(cluster), fc.array(policyArb(undefined, 'after'), { maxLength: 2 }), fc.subarray(cluster.policies), fc.array(connectionArb(cluster), { minLength: 1, maxLength: 12 })),
-    );
-    fc.assert(
-      fc.property(scenario, ([cluster, added, kept, connections]) => {
-        const before = cluster.policies;
-        const after = [...kept, ...added];
-        const b = createEvaluator({ ...cluster, policies: before });
-        const a = createEvaluator({ ...cluster, policies: after });
-        const r = compareConnectivity(cluster, before, after, { includeNewlyAllowed: true });
-        for (const [list, was] of [[r.denied, true], [r.allowed, false]] as const) {
-          for (const cls of list) {
-            const end = (e: typeof cls.from) => (e.kind === 'pod' ? { kind: 'pod' as const, namespace: e.pod.namespace, name: e.pod.name, ip: e.address } : { kind: 'ip' as const, ip: e.ranges[0]!.start });
-            for (const port of samplePorts(cls)) {
-              const c = { from: end(cls.from), to: end(cls.to), port, protocol: cls.protocol as Protocol };
-              assert.equal(b.evaluate(c).allowed, was, `before: ${cls.description}`);
-              assert.equal(a.evaluate(c).allowed, !was, `after: ${cls.description}`);
+  for (const [kind, arb] of [['Cilium', ciliumClusterArb], ['Calico', calicoClusterArb]] as const) {
+    it(`(c2) the two-sided comparison is exact with ${kind} policies`, () => {
+      const scenario = arb.chain((cluster) =>
+        fc.tuple(fc.constant(cluster), fc.array(policyArb(undefined, 'after'), { maxLength: 2 }), fc.subarray(cluster.policies), fc.array(connectionArb(cluster), { minLength: 1, maxLength: 12 })),
+      );
+      fc.assert(
+        fc.property(scenario, ([cluster, added, kept, connections]) => {
+          const before = cluster.policies;
+          const after = [...kept, ...added];
+          const b = createEvaluator({ ...cluster, policies: before });
+          const a = createEvaluator({ ...cluster, policies: after });
+          const r = compareConnectivity(cluster, before, after, { includeNewlyAllowed: true });
+          for (const [list, was] of [[r.denied, true], [r.allowed, false]] as const) {
+            for (const cls of list) {
+              const end = (e: typeof cls.from) => (e.kind === 'pod' ? { kind: 'pod' as const, namespace: e.pod.namespace, name: e.pod.name, ip: e.address } : { kind: 'ip' as const, ip: e.ranges[0]!.start });
+              for (const port of samplePorts(cls)) {
+                const c = { from: end(cls.from), to: end(cls.to), port, protocol: cls.protocol as Protocol };
+                assert.equal(b.evaluate(c).allowed, was, `before: ${cls.description}`);
+                assert.equal(a.evaluate(c).allowed, !was, `after: ${cls.description}`);
+              }
             }
           }
-        }
-        for (const c of connections) {
-          const v0 = judged({ ...cluster, policies: before }, c);
-          const v1 = judged({ ...cluster, policies: after }, c);
-          if (!v0 || !v1 || v0.allowed === v1.allowed) continue;
-          assert.ok((v0.allowed ? r.denied : r.allowed).some((cls) => inClass(cls, v1)), `no class holds ${JSON.stringify(c)} (${v0.allowed ? 'denied' : 'opened'})`);
-        }
-      }),
-      { numRuns: 200 },
-    );
-  });
+          for (const c of connections) {
+            const v0 = judged({ ...cluster, policies: before }, c);
+            const v1 = judged({ ...cluster, policies: after }, c);
+            if (!v0 || !v1 || v0.allowed === v1.allowed) continue;
+            assert.ok((v0.allowed ? r.denied : r.allowed).some((cls) => inClass(cls, v1)), `no class holds ${JSON.stringify(c)} (${v0.allowed ? 'denied' : 'opened'})`);
+          }
+        }),
+        { numRuns: 200 },
+      );
+    });
 
-  it('(c3) the proof under Cilium: unchanged means every probe keeps its verdict; a change is refused and listed its way', () => {
-    const scenario = ciliumClusterArb.chain((cluster) =>
-      fc.tuple(fc.constant(cluster), fc.constantFrom<TemplateName>('allow-all', 'cluster-internal', 'select-none'), fc.array(connectionArb(cluster), { minLength: 1, maxLength: 12 })),
-    );
-    const flips = { denied: 0, opened: 0, unchangedUnderCilium: 0 };
-    fc.assert(
-      fc.property(scenario, ([cluster, template, connections]) => {
-        const before = cluster.policies.filter((p) => p.metadata.namespace !== 'a');
-        const create = placeholderPolicy('a', { name: 'cis-default-allow', template, version: 't' });
-        const state = { namespaces: cluster.namespaces, pods: cluster.pods, nodes: cluster.nodes, policies: before, clusterPolicies: cluster.clusterPolicies ?? [], cniPolicies: cluster.cniPolicies ?? [], unreadable: [], ciliumMode: cluster.ciliumMode! };
-        const proof = proveCreates(state, [create], create).namespaces.get('a')!;
-        const unchanged = proof.denied.length + proof.opened.length + proof.unproven.length === 0;
-        if (unchanged && template !== 'select-none' && (cluster.cniPolicies ?? []).length > 0) flips.unchangedUnderCilium++;
-        for (const c of connections) {
-          const v0 = judged({ ...cluster, policies: before }, c);
-          const v1 = judged({ ...cluster, policies: [...before, create] }, c);
-          if (!v0 || !v1 || v0.allowed === v1.allowed) continue;
-          assert.ok(!unchanged, `proof said unchanged for ${template}, but ${JSON.stringify(c)} went ${v0.allowed} -> ${v1.allowed}`);
-          if (proof.unproven.length === 0) assert.ok((v0.allowed ? proof.denied : proof.opened).length > 0, `${template}: ${JSON.stringify(c)} not listed its way`);
-          flips[v0.allowed ? 'denied' : 'opened']++;
-        }
-        if (template === 'select-none') assert.ok(unchanged, 'select-none changes nothing');
-      }),
-      { numRuns: 400 },
-    );
-    assert.ok(flips.denied > 0 && flips.opened > 0 && flips.unchangedUnderCilium > 0, JSON.stringify(flips));
-  });
+    it(`(c3) the proof under ${kind}: unchanged means every probe keeps its verdict; a change is refused and listed its way`, () => {
+      const scenario = arb.chain((cluster) =>
+        fc.tuple(fc.constant(cluster), fc.constantFrom<TemplateName>('allow-all', 'cluster-internal', 'select-none'), fc.array(connectionArb(cluster), { minLength: 1, maxLength: 12 })),
+      );
+      const flips = { denied: 0, opened: 0, unchangedUnderCilium: 0 };
+      fc.assert(
+        fc.property(scenario, ([cluster, template, connections]) => {
+          const before = cluster.policies.filter((p) => p.metadata.namespace !== 'a');
+          const create = placeholderPolicy('a', { name: 'cis-default-allow', template, version: 't' });
+          const state = { namespaces: cluster.namespaces, pods: cluster.pods, nodes: cluster.nodes, policies: before, clusterPolicies: cluster.clusterPolicies ?? [], cniPolicies: cluster.cniPolicies ?? [], unreadable: [], ...(cluster.ciliumMode ? { ciliumMode: cluster.ciliumMode } : {}) };
+          const proof = proveCreates(state, [create], create).namespaces.get('a')!;
+          const unchanged = proof.denied.length + proof.opened.length + proof.unproven.length === 0;
+          if (unchanged && template !== 'select-none' && (cluster.cniPolicies ?? []).length > 0) flips.unchangedUnderCilium++;
+          for (const c of connections) {
+            const v0 = judged({ ...cluster, policies: before }, c);
+            const v1 = judged({ ...cluster, policies: [...before, create] }, c);
+            if (!v0 || !v1 || v0.allowed === v1.allowed) continue;
+            assert.ok(!unchanged, `proof said unchanged for ${template}, but ${JSON.stringify(c)} went ${v0.allowed} -> ${v1.allowed}`);
+            if (proof.unproven.length === 0) assert.ok((v0.allowed ? proof.denied : proof.opened).length > 0, `${template}: ${JSON.stringify(c)} not listed its way`);
+            flips[v0.allowed ? 'denied' : 'opened']++;
+          }
+          if (template === 'select-none') assert.ok(unchanged, 'select-none changes nothing');
+        }),
+        { numRuns: 400 },
+      );
+      assert.ok(flips.denied > 0 && flips.opened > 0 && flips.unchangedUnderCilium > 0, JSON.stringify(flips));
+    });
+  }
 });
