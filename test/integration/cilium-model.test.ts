@@ -2,9 +2,9 @@
 // objects written as docs.cilium.io writes them: remediate refuses where the allow-all placeholder
 // would change a verdict (a Cilium rule isolates the pods; the agent's mode `always`), writes with
 // "connectivity unchanged" where it provably does not (an allow-all Cilium rule, a deny rule, rules
-// that isolate nothing), and can-reach names the deciding Cilium rule. Calico objects
-// (crd.projectcalico.org/v1) are read but not modelled: refused as not proven. Antrea's CRDs are in
-// no module the Go proxy serves (docs/testenv-crds.md), so there is no Antrea case here.
+// that isolate nothing), and can-reach names the deciding Cilium rule; the same for Calico's
+// default tier (crd.projectcalico.org/v1 objects). Antrea's CRDs are in no module the Go proxy
+// serves (docs/testenv-crds.md), so there is no Antrea case here.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { freshNamespaces, policiesIn } from '../support/cluster.ts';
@@ -32,7 +32,7 @@ function remediate(ns: string): { code: number; res: Result; stdout: string } {
   return { code: r.code, res, stdout: r.stdout };
 }
 
-describe('Cilium policies in the proof, against a real API server', () => {
+describe('Cilium and Calico policies in the proof, against a real API server', () => {
   let client: string;
   after(() => {
     for (const args of cleanup.splice(0).reverse()) kubectl(args);
@@ -116,7 +116,7 @@ spec:
     assert.match(res.connectivity!.unproven.join('\n'), new RegExp(`CiliumNetworkPolicy ${ns}/api-l7 .* has parts the proof cannot model: spec\\.ingress\\[0\\]\\.toPorts\\[0\\] has rules \\(L7`));
   });
 
-  it('a Calico NetworkPolicy (crd.projectcalico.org/v1) is not modelled: refused as not proven', () => {
+  it('a Calico NetworkPolicy (crd.projectcalico.org/v1) isolating the pods after order 1000: refused, the end of its tier named', () => {
     const [ns] = freshNamespaces('cal', 1) as [string];
     makePod(ns, 'db', { app: 'db' });
     create(`apiVersion: crd.projectcalico.org/v1
@@ -130,9 +130,36 @@ spec:
     source: {selector: app == 'client'}
 `);
     const { code, res } = remediate(ns);
-    assert.deepEqual([code, res.error?.kind], [2, 'NotProven']);
-    assert.match(res.connectivity!.unproven.join('\n'), /CalicoNetworkPolicy .* is not modelled/);
+    assert.deepEqual([code, res.error?.kind, res.connectivity?.unproven], [2, 'Opening', []]);
+    assert.ok(res.connectivity!.opened.some((l) => l.includes(`end of Calico's default tier (it applies through CalicoNetworkPolicy ${ns}/default.db)`)), res.connectivity!.opened.join('\n'));
     assert.deepEqual(policiesIn(ns), []);
+    const reach = JSON.parse(plugin(['can-reach', '--from', `${client}/client`, '--to', `${ns}/db`, '--port', '5432', '-o', 'json']).stdout);
+    assert.deepEqual([reach.verdict, reach.ingress.reason], ['DENIED', 'calico-denies']);
+  });
+
+  it('a Calico NetworkPolicy that decides everything before order 1000: the placeholder changes nothing and is written', () => {
+    const [ns] = freshNamespaces('cal-first', 1) as [string];
+    makePod(ns, 'db', { app: 'db' });
+    create(`apiVersion: crd.projectcalico.org/v1
+kind: NetworkPolicy
+metadata: {name: default.decide-first, namespace: ${ns}}
+spec:
+  order: 500
+  selector: all()
+  types: [Ingress, Egress]
+  ingress:
+  - action: Deny
+    source: {namespaceSelector: projectcalico.org/name == '${client}'}
+  - action: Allow
+  egress:
+  - action: Allow
+`);
+    const { code, res } = remediate(ns);
+    assert.equal(code, 1, JSON.stringify(res));
+    assert.deepEqual([res.status, res.connectivity?.unchanged], ['FIXED', true]);
+    const reach = JSON.parse(plugin(['can-reach', '--from', `${client}/client`, '--to', `${ns}/db`, '--port', '5432', '-o', 'json']).stdout);
+    assert.deepEqual([reach.verdict, reach.ingress.reason], ['DENIED', 'calico-denies']);
+    assert.match(reach.ingress.explanation, new RegExp(`CalicoNetworkPolicy ${ns}/default.decide-first ingress rule ingress\\[0\\] \\(order 500\\)`));
   });
 
   describe('the agent\'s mode from cilium-config', () => {

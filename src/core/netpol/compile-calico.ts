@@ -13,10 +13,10 @@ import { NAMESPACE_NAME_LABEL } from './cluster-index.ts';
 import { calicoSelection } from './cni-calico.ts';
 import { isObject, objects, type Json } from './cni-common.ts';
 import { parseCalicoSelector, type CalicoSelector } from './calico-selector.ts';
-import type { CniRef } from './compile-cilium.ts';
+import { formatCniRef, type CniRef } from './compile-cilium.ts';
 import { parseCIDR, rangeContains, type AddressRange } from './ip.ts';
 import { portsOf } from './match.ts';
-import { ALL_PORTS, NO_PORTS, intersect, portSet, subtract, type PortSet } from './ports.ts';
+import { ALL_PORTS, NO_PORTS, intersect, subtract, type PortSet } from './ports.ts';
 import type { Direction } from './types.ts';
 import { calicoHints } from './calico-hints.ts';
 
@@ -173,14 +173,18 @@ export function compileCalico(p: CniPolicy): CompiledCalico {
   };
 }
 
-/** Equal orders among Calico policies: their relative order is not ours to know. */
+/**
+ * Equal orders among Calico policies that can apply to one pod: their relative order is not ours
+ * to know. Namespaced policies of two different namespaces never select the same pod.
+ */
 export function calicoTies(all: CompiledCalico[]): void {
   const byOrder = new Map<number, CompiledCalico[]>();
   for (const c of all) byOrder.set(c.order, [...(byOrder.get(c.order) ?? []), c]);
+  const disjoint = (a: CompiledCalico, b: CompiledCalico) => a.ref.namespace !== undefined && b.ref.namespace !== undefined && a.ref.namespace !== b.ref.namespace;
   for (const group of byOrder.values()) {
-    if (group.length < 2) continue;
-    for (const c of group) c.unmodelled.push(`order ${c.order} is shared with ${group.filter((x) => x !== c).map((x) => x.ref.name).join(', ')}`);
+    for (const c of group) {
+      const others = group.filter((x) => x !== c && !disjoint(c, x));
+      if (others.length > 0) c.unmodelled.push(`order ${c.order} is shared with ${others.map((x) => formatCniRef(x.ref)).join(', ')}`);
+    }
   }
 }
-
-export const _portSet = portSet;
