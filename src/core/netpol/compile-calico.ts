@@ -28,6 +28,8 @@ export interface CalicoRule {
   /** Ports on which the rule matches this peer (the subject is the policy's pod). */
   ports(peer: Peer, protocol: Protocol, destination: Pod | undefined): PortSet;
   nets: AddressRange[];
+  /** No protocol, peer, port or IP version condition: it matches every connection. */
+  catchAll: boolean;
 }
 
 export interface CompiledCalico {
@@ -137,6 +139,7 @@ function compileRule(p: CniPolicy, d: Direction, r: Json, field: string, out: st
     field,
     action: action ?? 'Deny',
     nets: [...(inNets ?? []), ...(outNets ?? [])],
+    catchAll: protocol === undefined && notProtocol === undefined && ipVersion === undefined && Object.keys(peer).length === 0 && Object.keys(local).length === 0,
     ports: (target, proto, dst) => {
       if ((protocol !== undefined && protocol !== proto) || (notProtocol !== undefined && notProtocol === proto)) return NO_PORTS;
       if (!peerMatches(target)) return NO_PORTS;

@@ -18,6 +18,22 @@ export function appliesCalico(calico: CompiledCalico[], d: Direction): CompiledC
   return calico.filter((p) => p.types[d]);
 }
 
+/**
+ * Conservative: does Calico's default tier allow everything that reaches it for this pod? True
+ * when the first rule met that is not Log (Calico rules before order 1000, then the Kubernetes
+ * NetworkPolicies, then later Calico rules) matches every connection and allows, or the
+ * NetworkPolicies come first and one of their rules allows every peer on every port.
+ */
+export function calicoAllowsAll(calico: CompiledCalico[], isolating: { rules: Record<Direction, { peers: unknown; ports: unknown }[]> }[], d: Direction): boolean {
+  const applying = appliesCalico(calico, d);
+  const firstRule = (policies: CompiledCalico[]) => policies.flatMap((p) => p.rules[d]).find((r) => r.action !== 'Log');
+  const early = firstRule(applying.filter((p) => p.order < 1000));
+  if (early) return early.catchAll && early.action === 'Allow';
+  if (isolating.length > 0) return isolating.some((p) => p.rules[d].some((r) => r.peers === 'all' && r.ports === 'all'));
+  const late = firstRule(applying.filter((p) => p.order > 1000));
+  return late !== undefined && late.catchAll && late.action === 'Allow';
+}
+
 /** Decides `open` in Calico's default tier; returns the ports a Pass handed on to the next tier. */
 export function judgeCalicoTier(d: Direction, calico: CompiledCalico[], np: Judgement, peer: Peer, protocol: Protocol, destination: Pod | undefined, open: PortSet, segments: Segment[]): PortSet {
   const applying = appliesCalico(calico, d);

@@ -16,7 +16,7 @@ import type { ClusterPolicy } from '../model.ts';
 import { ciliumSelects, formatCiliumRule, formatCniRef, type CiliumMode, type CompiledCilium } from './compile-cilium.ts';
 import { ciliumRulePorts } from './match-cilium.ts';
 import type { CompiledCalico } from './compile-calico.ts';
-import { appliesCalico, judgeCalicoTier } from './tiers-calico.ts';
+import { appliesCalico, calicoAllowsAll, judgeCalicoTier } from './tiers-calico.ts';
 
 /** The policies of each tier that select one pod, in evaluation order. */
 export interface Selection {
@@ -204,9 +204,9 @@ export function allowedPortsOf(j: TieredJudgement): PortSet {
  */
 export function allowsFromNetworkPolicyTier(sel: Selection, d: Direction): boolean {
   const isolating = sel.np.filter((p) => p.isolates[d]);
-  // Calico: what its policies before order 1000 decide is the same on both sides; an allow-all
-  // NetworkPolicy at 1000 then allows every other port, so after ⊇ before (tiers-calico.ts).
-  if (appliesCalico(sel.calico, d).length > 0) return sel.cilium.length === 0 && !sel.alwaysIsolated && isolating.some((p) => p.rules[d].some((r) => r.peers === 'all' && r.ports === 'all'));
+  // Calico: when the first rule met in its default tier allows everything, every port reaching
+  // the tier is allowed; ports decided earlier are the same on both sides, so after ⊇ before.
+  if (appliesCalico(sel.calico, d).length > 0) return sel.cilium.length === 0 && !sel.alwaysIsolated && calicoAllowsAll(sel.calico, isolating, d);
   if (isolating.length > 0 || sel.alwaysIsolated || sel.cilium.some((u) => u.isolates[d])) {
     // Cilium allow rules join the union whether or not their policy isolates: an allow-all one counts.
     return isolating.some((p) => p.rules[d].some((r) => r.peers === 'all' && r.ports === 'all'))
