@@ -5,7 +5,10 @@
 //     denies ingress from other namespaces to the 10 namespaces of its team), placeholders for all;
 //   - the same with 50 Baseline policies that each select every namespace (the worst case: every
 //     pod's side changes, so every pair of pods is compared);
-//   - 1,000 x 10 with no cluster-wide policy (the linear shortcut, for comparison).
+//   - 1,000 x 10 with no cluster-wide policy (the linear shortcut, for comparison);
+//   - 1,000 x 10 with the 50 SIG policies and 50 policies of each CNI kind: 50 Cilium (25
+//     clusterwide ones isolating a team's namespaces with deny rules, 25 namespaced ones allowing
+//     all), 50 Calico and 50 Antrea (not modelled: their namespaces are "not proven").
 // Also called by `npm run bench` (scripts/bench.mjs) and written into docs/benchmarks.md there.
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -19,7 +22,7 @@ async function load() {
   return { proveCreates: proof.proveCreates, placeholderPolicy: placeholder.placeholderPolicy };
 }
 
-function world(nNamespaces, podsPer, clusterPolicies) {
+function world(nNamespaces, podsPer, clusterPolicies, cniPolicies = []) {
   const namespaces = [];
   const pods = [];
   for (let i = 0; i < nNamespaces; i++) {
@@ -36,7 +39,7 @@ function world(nNamespaces, podsPer, clusterPolicies) {
     }
   }
   const nodes = Array.from({ length: 10 }, (_, k) => ({ metadata: { name: `node${k}`, labels: { zone: `z${k % 3}` } }, addresses: [`192.168.0.${k + 1}`] }));
-  return { namespaces, pods, nodes, policies: [], clusterPolicies, cniPolicies: [], unreadable: [] };
+  return { namespaces, pods, nodes, policies: [], clusterPolicies, cniPolicies, unreadable: [] };
 }
 
 function sig(name, tier, priority, subject, ingress = [], egress = []) {
@@ -61,22 +64,43 @@ function realistic() {
   return out;
 }
 
+function cni() {
+  const out = [];
+  for (let k = 0; k < 25; k++) {
+    out.push({ kind: 'CiliumClusterwideNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: `ccnp-${k}` }, spec: {
+      endpointSelector: { matchLabels: { 'io.cilium.k8s.namespace.labels.team': `t${50 + k}` } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.namespace.labels.team': `t${50 + k}` } }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }],
+      egressDeny: [{ toCIDR: ['169.254.169.254/32'] }],
+    } });
+    out.push({ kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: `cnp-${k}`, namespace: `team${k}-ns${k}` }, spec: {
+      endpointSelector: { matchLabels: { app: 'app0' } }, ingress: [{ fromEntities: ['all'] }], egressDeny: [{ toEntities: ['world'], toPorts: [{ ports: [{ port: '25' }] }] }],
+    } });
+  }
+  for (let k = 0; k < 50; k++) {
+    const ns = `team${(75 + k) % 100}-ns${75 + k}`;
+    out.push({ kind: 'CalicoNetworkPolicy', apiVersion: 'projectcalico.org/v3', metadata: { name: `cal-${k}`, namespace: ns }, spec: { selector: "app == 'app1'", ingress: [{ action: 'Allow' }] } });
+    out.push({ kind: 'AntreaNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name: `antrea-${k}`, namespace: `team${(25 + k) % 100}-ns${125 + k}` }, spec: { appliedTo: [{ podSelector: { matchLabels: { app: 'app2' } } }], ingress: [{ action: 'Allow' }] } });
+  }
+  return out;
+}
+
 function worst() {
   return Array.from({ length: 50 }, (_, k) =>
     sig(`baseline-all-${k}`, 'Baseline', k, { namespaces: {} }, [{ name: 'deny-team', action: 'Deny', peers: [{ namespaces: { matchLabels: { team: `t${k}` } } }] }]),
   );
 }
 
-export async function runProofBench({ runs = 5, namespaces = 1000, podsPer = 10, log = console.log } = {}) {
+export async function runProofBench({ runs = 5, namespaces = 1000, podsPer = 10, log = console.log, only = '' } = {}) {
   const { proveCreates, placeholderPolicy } = await load();
   const scenarios = [
     ['1,000 ns x 10 pods, 50 SIG policies (40 Admin, 10 Baseline)', realistic()],
     ['1,000 ns x 10 pods, no cluster-wide policy', []],
     ['1,000 ns x 10 pods, 50 Baseline policies selecting every namespace (worst case)', worst()],
+    ['1,000 ns x 10 pods, 50 SIG policies and 50 each of Cilium, Calico, Antrea', realistic(), cni()],
   ];
   const results = [];
-  for (const [label, cps] of scenarios) {
-    const state = world(namespaces, podsPer, cps);
+  for (const [label, cps, cniPolicies = []] of scenarios.filter(([l]) => l.includes(only))) {
+    const state = world(namespaces, podsPer, cps, cniPolicies);
     const creates = state.namespaces.map((n) => placeholderPolicy(n.metadata.name, { name: 'cis-default-allow', template: 'allow-all', version: 'bench' }));
     const times = [];
     let refused = 0;
@@ -96,6 +120,6 @@ export async function runProofBench({ runs = 5, namespaces = 1000, podsPer = 10,
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
-  await runProofBench({ runs: Number(values.runs) });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, only: { type: 'string', default: '' } } });
+  await runProofBench({ runs: Number(values.runs), only: values.only });
 }

@@ -5,7 +5,11 @@ import type { EgressRule, IngressRule, Namespace, NetworkPolicy, Node, Pod, Prot
 import { createEvaluator, EndpointError, explainVerdict } from '../core/netpol/index.ts';
 import type { Cluster as NetpolCluster, Direction, DirectionVerdict, Endpoint, PolicyRef, ResolvedEndpoint } from '../core/netpol/index.ts';
 import { isOurs } from '../core/placeholder.ts';
-import { cniNotes } from './can-reach-cni.ts';
+import { cniSelection } from '../core/netpol/cni-selection.ts';
+import { unmodelledParts } from '../core/netpol/compile-cni.ts';
+import { ciliumModeFrom, ciliumModeNote, type CiliumModeRead } from '../core/cilium-mode.ts';
+import { ciliumPresent, readCiliumMode } from './cilium-mode.ts';
+import { cniLabel } from '../core/proof-cni.ts';
 import { REPORT_API_VERSION, type Snapshot } from '../core/report.ts';
 import type { ClusterState } from '../kube/state-file.ts';
 import type { SnapshotSource } from './audit.ts';
@@ -120,7 +124,10 @@ export async function readConnectivityState(cluster: Cluster, deps: AppDeps): Pr
 }
 
 export async function runCanReach(o: CanReachOptions, source: SnapshotSource, deps: AppDeps): Promise<CanReachReport> {
-  const state = source.kind === 'file' ? source.state : await readConnectivityState(source.cluster, deps);
+  const read = source.kind === 'file' ? source.state : await readConnectivityState(source.cluster, deps);
+  const present = ciliumPresent(read.policyApis, read.cniPolicies);
+  const cilium = present ? (source.kind === 'cluster' ? await readCiliumMode(source.cluster, deps.log) : ciliumModeFrom(undefined, `${source.path} carries no cilium-config`)) : undefined;
+  const state: JudgedState = { ...read, ...(cilium ? { cilium } : {}) };
   const src: Snapshot['source'] = source.kind === 'file' ? { kind: 'file', path: source.path } : { kind: 'cluster', ...source.cluster.identity };
   deps.progress.update('Judging');
   return canReach(state, o, src, deps.now());
@@ -203,6 +210,27 @@ function notesFor(state: ClusterState, source: Snapshot['source'], r: Omit<CanRe
   return notes;
 }
 
+/** CNI-specific policies that select either end and are not modelled (exactly): the verdict may differ under them. */
+function cniNotes(state: JudgedState, ends: ResolvedEndpoint[]): string[] {
+  const out: string[] = state.cilium ? [ciliumModeNote(state.cilium).replace('Cilium policies are modelled', 'Cilium policies are judged')] : [];
+  for (const e of ends) {
+    if (e.kind !== 'pod') continue;
+    const pod = state.pods.find((p) => p.metadata.namespace === e.pod.namespace && p.metadata.name === e.pod.name);
+    const ns = state.namespaces.find((n) => n.metadata.name === e.pod.namespace);
+    if (!pod) continue;
+    const target = { namespace: e.pod.namespace, podLabels: pod.metadata.labels ?? {}, namespaceLabels: { 'kubernetes.io/metadata.name': e.pod.namespace, ...ns?.metadata.labels } };
+    for (const p of state.cniPolicies) {
+      if (p.metadata.namespace && p.metadata.namespace !== e.pod.namespace) continue;
+      const sel = cniSelection(p);
+      if (sel.directions.length === 0 || !sel.selects(target)) continue;
+      // Cilium and Calico policies are part of the verdict, unless they have parts the model cannot decide.
+      if (unmodelledParts(state.cniPolicies, state.cilium?.mode).get(p) === undefined) continue;
+      out.push(`${cniLabel(p)} selects pod ${e.pod.namespace}/${e.pod.name} (${sel.subject}, ${sel.directions.join('/').toLowerCase()}) and is not modelled: under it this verdict may differ`);
+    }
+  }
+  return out;
+}
+
 /** A pod with addresses, none of the connection's family (an IPv4-only pod and an IPv6 address). */
 function checkFamilies(state: ClusterState, ...ends: ResolvedEndpoint[]): void {
   const other = ends.find((e) => e.kind !== 'pod' && e.address !== undefined)?.address ?? ends.find((e) => e.kind === 'pod' && e.address !== undefined)?.address;
@@ -222,8 +250,14 @@ function checkFamilies(state: ClusterState, ...ends: ResolvedEndpoint[]): void {
 const directionIndex: Record<Direction, number> = { Egress: 1, Ingress: 2 };
 
 /** Judges the connection on the given state. Throws UsageError for endpoints or ports that do not resolve. */
-export function canReach(state: ClusterState, o: CanReachOptions, source: Snapshot['source'], now: Date): CanReachReport {
-  const cluster: NetpolCluster = { namespaces: state.namespaces, pods: state.pods, nodes: state.nodes, policies: state.policies, clusterPolicies: state.clusterPolicies };
+/** The state can-reach judges: the snapshot, and the Cilium agent's mode when Cilium is there. */
+export type JudgedState = ClusterState & { cilium?: CiliumModeRead };
+
+export function canReach(state: JudgedState, o: CanReachOptions, source: Snapshot['source'], now: Date): CanReachReport {
+  const cluster: NetpolCluster = {
+    namespaces: state.namespaces, pods: state.pods, nodes: state.nodes, policies: state.policies, clusterPolicies: state.clusterPolicies,
+    cniPolicies: state.cniPolicies, ...(state.cilium ? { ciliumMode: state.cilium.mode } : {}),
+  };
   const evaluator = createEvaluator(cluster);
   try {
     // A named port needs the destination first: the same endpoints resolved with a provisional port.

@@ -2,6 +2,8 @@
 import { ApiError } from '../core/errors.ts';
 import type { NetworkPolicy, Node, Pod } from '../core/model.ts';
 import { proveCreates, type ProofResult } from '../core/proof.ts';
+import { ciliumModeNote } from '../core/cilium-mode.ts';
+import { ciliumPresent, readCiliumMode } from './cilium-mode.ts';
 import type { Snapshot } from '../core/report.ts';
 import type { AppDeps, Cluster } from './ports.ts';
 
@@ -26,7 +28,9 @@ export async function checkCreates(cluster: Cluster, snapshot: Snapshot, creates
   const { pods, nodes } = await readPodsAndNodes(cluster, notes);
   deps.progress.update('Proving connectivity');
   const t0 = performance.now();
+  const cilium = ciliumPresent(snapshot.policyApis, snapshot.cniPolicies) ? await readCiliumMode(cluster, deps.log) : undefined;
   const state = {
+    ...(cilium ? { ciliumMode: cilium.mode } : {}),
     namespaces: snapshot.namespaces,
     policies: snapshot.policies,
     clusterPolicies: snapshot.clusterPolicies,
@@ -38,10 +42,8 @@ export async function checkCreates(cluster: Cluster, snapshot: Snapshot, creates
   const result = proveCreates(state, creates, creates[0]);
   deps.log(`connectivity proof: ${creates.length} namespaces, ${pods.length} pods, ${nodes.length} nodes in ${Math.round(performance.now() - t0)} ms`);
   // Cilium's agent mode changes isolation: with enable-policy=always every pod is isolated even
-  // without a policy, so an allow-all placeholder opens it. Not read here yet (see `cni`): say so.
-  if (snapshot.policyApis.some((a) => a.group === 'cilium.io' && a.state === 'served')) {
-    notes.push('The cilium.io policy APIs are served (Cilium may be the CNI): the proof assumes its agent runs with enable-policy=default (check `kubectl cis-netpol cni`; with "always", pods without policies are isolated and the allow-all placeholder opens them)');
-  }
+  // without a policy, so an allow-all placeholder opens it. Say which mode the proof used.
+  if (cilium) notes.push(ciliumModeNote(cilium));
   result.notes.unshift(...notes);
   return result;
 }

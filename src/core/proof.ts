@@ -2,10 +2,12 @@
 // placeholder, every class of connection (all addresses, ports and protocols) whose verdict the
 // placeholder changes, both ways (allowed → denied and denied → allowed), for today's pods and for
 // pods started later; and every reason the model cannot vouch for the namespace at all.
-import type { ClusterPolicy, CniPolicy, Namespace, NetworkPolicy, Node, Pod, PolicyApiRead } from './model.ts';
+import type { ClusterPolicy, CniPolicy, LabelSelector, Namespace, NetworkPolicy, Node, Pod, PolicyApiRead } from './model.ts';
 import { compareConnectivity, summarise, type ConnectionClass } from './netpol/index.ts';
 import { satisfyingLabels } from './netpol/selector.ts';
 import { unprovenForNamespace } from './proof-unproven.ts';
+import { compileCilium, isCilium, type CiliumMode } from './netpol/compile-cilium.ts';
+import { compileCalico, isCalico } from './netpol/compile-calico.ts';
 
 export interface ProofState {
   namespaces: Namespace[];
@@ -16,6 +18,8 @@ export interface ProofState {
   cniPolicies: CniPolicy[];
   /** Cluster-wide policy APIs that were served but could not be read. */
   unreadable: PolicyApiRead[];
+  /** The Cilium agent's enforcement mode; `default` when absent. */
+  ciliumMode?: CiliumMode;
 }
 
 export interface NamespaceProof {
@@ -56,12 +60,24 @@ function describeLabels(labels: Record<string, string>): string {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
 }
 
-function representatives(targets: Namespace[], clusterPolicies: ClusterPolicy[]): Representative[] {
+// Pod selectors a future pod may satisfy: Baseline subjects, the endpoint selectors of Cilium
+// rules and Calico selectors (a pod they isolate is opened by the allow-all placeholder).
+function subjectSelectors(clusterPolicies: ClusterPolicy[], cni: CniPolicy[]): LabelSelector[] {
+  const out: LabelSelector[] = [];
+  for (const p of clusterPolicies) if (p.spec.tier === 'Baseline' && 'pods' in p.spec.subject) out.push(p.spec.subject.pods.podSelector);
+  for (const u of cni.filter(isCilium).flatMap(compileCilium)) {
+    out.push({ matchExpressions: u.subject.podRequirements.map((r) => ({ key: r.key, operator: r.operator, values: [...r.values] })) });
+  }
+  // Calico selectors are expressions: calico-hints.ts finds labels that satisfy them.
+  for (const p of cni.filter(isCalico)) for (const labels of compileCalico(p).hints) out.push({ matchLabels: labels });
+  return out;
+}
+
+function representatives(targets: Namespace[], clusterPolicies: ClusterPolicy[], cni: CniPolicy[]): Representative[] {
   const labelSets: Record<string, string>[] = [{}];
   const seen = new Set(['']);
-  for (const p of clusterPolicies) {
-    if (p.spec.tier !== 'Baseline' || !('pods' in p.spec.subject)) continue;
-    const labels = satisfyingLabels(p.spec.subject.pods.podSelector);
+  for (const selector of subjectSelectors(clusterPolicies, cni)) {
+    const labels = satisfyingLabels(selector);
     if (!labels || seen.has(describeLabels(labels))) continue;
     seen.add(describeLabels(labels));
     labelSets.push(labels);
@@ -98,7 +114,7 @@ function subjectOnly(classes: ConnectionClass[], isRepresentative: (ns: string) 
 export function proveCreates(state: ProofState, creates: NetworkPolicy[], template: NetworkPolicy | undefined): ProofResult {
   const targets = new Set(creates.map((p) => p.metadata.namespace));
   const targetNamespaces = state.namespaces.filter((n) => targets.has(n.metadata.name));
-  const reps = template ? representatives(targetNamespaces, state.clusterPolicies) : [];
+  const reps = template ? representatives(targetNamespaces, state.clusterPolicies, state.cniPolicies) : [];
   const repByNamespace = new Map(reps.map((r) => [r.namespace.metadata.name, r]));
   const after = [...state.policies, ...creates, ...(template ? reps.map((r) => ({ ...template, metadata: { ...template.metadata, namespace: r.namespace.metadata.name } })) : [])];
   const cluster = {
@@ -107,6 +123,8 @@ export function proveCreates(state: ProofState, creates: NetworkPolicy[], templa
     nodes: state.nodes,
     policies: state.policies,
     clusterPolicies: state.clusterPolicies,
+    cniPolicies: state.cniPolicies,
+    ...(state.ciliumMode ? { ciliumMode: state.ciliumMode } : {}),
   };
   const scope = [...targets, ...repByNamespace.keys()];
   const comparison = compareConnectivity(cluster, state.policies, after, { namespaces: scope, includeNewlyAllowed: true, limitPerNamespace: LISTING_LIMIT });

@@ -55,6 +55,9 @@ const LABELS: Record<DirectionReport['reason'], string> = {
   'admin-tier-denies': 'Admin tier',
   'baseline-tier-allows': 'Baseline tier',
   'baseline-tier-denies': 'Baseline tier',
+  'cilium-denies': 'Cilium deny rule',
+  'calico-allows': 'Calico rule',
+  'calico-denies': 'Calico rule',
 };
 
 function ruleLine(d: DirectionReport, r: DecidingRule): string {

@@ -129,7 +129,7 @@ spec:
     assert.equal(JSON.parse(counted.stdout).findings[0].status, 'COVERED');
   });
 
-  it('a CiliumNetworkPolicy that selects the pods: not proven, refused unless --accept-unproven', () => {
+  it('a CiliumNetworkPolicy with L7 rules that selects the pods: not proven, refused unless --accept-unproven', () => {
     const [cil] = freshNamespaces('tiers-cilium', 1) as [string];
     makePod(cil, 'api', { app: 'api' });
     kubectlOk(['create', '-f', '-'], { input: `apiVersion: cilium.io/v2
@@ -145,7 +145,7 @@ spec:
     assert.equal(refused.code, 2, refused.stderr);
     const res = resultOf(refused.stdout, cil);
     assert.equal(res.error?.kind, 'NotProven');
-    assert.match(res.connectivity!.unproven.join('\n'), new RegExp(`not proven: CiliumNetworkPolicy ${cil}/api-l7 \\(.*\\) selects every pod here and is not modelled`));
+    assert.match(res.connectivity!.unproven.join('\n'), new RegExp(`not proven: CiliumNetworkPolicy ${cil}/api-l7 \\(.*\\) selects every pod here and has parts the proof cannot model: spec\\.ingress\\[0\\]\\.toPorts\\[0\\] has rules \\(L7`));
     assert.deepEqual(policiesIn(cil), []);
     const accepted = plugin(['remediate', '-n', cil, '--accept-unproven', '-o', 'json']);
     assert.equal(accepted.code, 1, accepted.stderr);

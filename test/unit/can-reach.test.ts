@@ -126,11 +126,36 @@ describe('can-reach: canReach (pure)', () => {
     assert.deepEqual([r.verdict, r.ingress.reason], ['ALLOWED', 'admin-tier-allows']);
   });
 
-  it('a CNI-specific policy selecting an end is named in the notes', () => {
+  it('a Cilium policy decides and is named: its rule allows, or it isolates and nothing allows', () => {
     const s = world();
-    s.cniPolicies = [{ kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'web-l7', namespace: 'shop' }, spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ fromEndpoints: [{}] }] } }];
+    s.cniPolicies = [{ kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'web-in', namespace: 'shop' }, spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ fromEndpoints: [{}] }] } }];
+    const denied = judge(opts(podAt('dev', 'client'), podAt('shop', 'web'), 9090), s);
+    assert.deepEqual([denied.verdict, denied.ingress.reason], ['DENIED', 'no-rule-allows']);
+    assert.match(denied.explanation[2]!, /CiliumNetworkPolicy shop\/web-in spec selects? shop\/web but no ingress rule allows/);
+    assert.ok(!denied.notes.some((n) => /not modelled/.test(n)), denied.notes.join('\n'));
+    s.cniPolicies.push({ kind: 'CiliumClusterwideNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'from-dev' }, spec: { endpointSelector: {}, enableDefaultDeny: { ingress: false }, ingress: [{ fromEndpoints: [{ matchLabels: { 'io.kubernetes.pod.namespace': 'dev' } }], toPorts: [{ ports: [{ port: '9090' }] }] }] } });
+    const allowed = judge(opts(podAt('dev', 'client'), podAt('shop', 'web'), 9090), s);
+    assert.deepEqual([allowed.verdict, allowed.ingress.reason], ['ALLOWED', 'allowed-by-rule']);
+    assert.match(allowed.explanation[2]!, /allowed by CiliumClusterwideNetworkPolicy from-dev spec\.ingress\[0\]/);
+  });
+
+  it('a Cilium deny rule wins and is named', () => {
+    const s = world();
+    s.cniPolicies = [{ kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'no-dev', namespace: 'shop' }, spec: { endpointSelector: {}, ingressDeny: [{ fromEntities: ['cluster'] }] } }];
     const r = judge(opts(podAt('dev', 'client'), podAt('shop', 'web'), 8080), s);
-    assert.ok(r.notes.some((n) => /^CiliumNetworkPolicy shop\/web-l7 selects pod shop\/web \(.*ingress\) and is not modelled/.test(n)), r.notes.join('\n'));
+    assert.deepEqual([r.verdict, r.ingress.reason], ['DENIED', 'cilium-denies']);
+    assert.match(r.explanation[2]!, /denied by CiliumNetworkPolicy shop\/no-dev spec\.ingressDeny\[0\]/);
+  });
+
+  it('a CNI-specific policy the model cannot decide (Antrea; Cilium L7) selecting an end is named in the notes', () => {
+    const s = world();
+    s.cniPolicies = [
+      { kind: 'AntreaNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name: 'web', namespace: 'shop' }, spec: { appliedTo: [{ podSelector: { matchLabels: { app: 'web' } } }], ingress: [{ action: 'Allow' }] } },
+      { kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'web-l7', namespace: 'shop' }, spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ toPorts: [{ ports: [{ port: '8080' }], rules: { http: [{ method: 'GET' }] } }] }] } },
+    ];
+    const r = judge(opts(podAt('dev', 'client'), podAt('shop', 'web'), 8080), s);
+    assert.ok(r.notes.some((n) => /^AntreaNetworkPolicy shop\/web selects pod shop\/web \(.*ingress\) and is not modelled/.test(n)), r.notes.join('\n'));
+    assert.ok(r.notes.some((n) => /^CiliumNetworkPolicy shop\/web-l7 selects pod shop\/web/.test(n)), r.notes.join('\n'));
   });
 
   it('denied: the isolating policies are named and no rule is listed', () => {

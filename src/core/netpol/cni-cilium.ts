@@ -66,11 +66,26 @@ function classify(raw: string): KeyRef {
   return { view: `p:${key}` };
 }
 
-function view(t: SelectionTarget): Labels {
-  const v: Record<string, string> = { ns: t.namespace };
-  for (const [k, x] of Object.entries(t.podLabels)) v[`p:${k}`] = x;
-  for (const [k, x] of Object.entries(t.namespaceLabels)) v[`n:${k}`] = x;
-  return v;
+/** The value of a view key (`ns`, `p:<pod label>`, `n:<namespace label>`) for a target; undefined when absent. */
+function lookup(t: SelectionTarget, key: string): string | undefined {
+  if (key === 'ns') return t.namespace;
+  const labels: Labels = key.startsWith('p:') ? t.podLabels : key.startsWith('n:') ? t.namespaceLabels : {};
+  const k = key.slice(2);
+  return Object.hasOwn(labels, k) ? labels[k] : undefined;
+}
+
+// The selector semantics of selector.ts (k8s.io/apimachinery) over the view, without building it:
+// the proof asks this for every pod and every Cilium rule.
+function holds(rs: readonly Requirement[], t: SelectionTarget): boolean {
+  for (const r of rs) {
+    const v = lookup(t, r.key);
+    const ok = r.operator === 'In' ? v !== undefined && r.values.includes(v)
+      : r.operator === 'NotIn' ? v === undefined || !r.values.includes(v)
+        : r.operator === 'Exists' ? v !== undefined
+          : r.operator === 'DoesNotExist' ? v === undefined : false;
+    if (!ok) return false;
+  }
+  return true;
 }
 
 interface RuleSelection {
@@ -94,7 +109,25 @@ function readRule(rule: Json, field: string): RuleSelection {
       approximations: [`${field} has neither endpointSelector nor nodeSelector: taken to select every pod in scope`],
     };
   }
-  const { requirements, dropped } = readSelector(rule.endpointSelector, `${field}.endpointSelector`);
+  const sel = ciliumSelector(rule.endpointSelector, `${field}.endpointSelector`);
+  return { selects: sel.selects, ingress, egress, subject: `endpointSelector ${sel.text}`, approximations: sel.approximations };
+}
+
+/** A Cilium endpoint selector over pods, read as above (compile-cilium.ts uses it for peers too). */
+export interface CiliumSelector {
+  selects(t: SelectionTarget): boolean;
+  /** Requirements on the pod's own labels, keys as on the pod (for representative future pods). */
+  podRequirements: Requirement[];
+  /** Does the selector constrain the namespace (io.kubernetes.pod.namespace)? */
+  pinsNamespace: boolean;
+  /** Does the selector match an identity with no labels at all (reserved ones have none of a pod's)? */
+  matchesEmpty: boolean;
+  text: string;
+  approximations: string[];
+}
+
+export function ciliumSelector(raw: unknown, field: string): CiliumSelector {
+  const { requirements, dropped } = readSelector(raw, field);
   const known: Requirement[] = [];
   const approximations = [...dropped];
   for (const r of requirements) {
@@ -104,16 +137,17 @@ function readRule(rule: Json, field: string): RuleSelection {
   }
   const compiled = { requirements: known };
   return {
-    selects: (t) => matchesSelector(compiled, view(t)),
-    ingress,
-    egress,
-    subject: `endpointSelector ${describeRequirements(requirements)}`,
+    selects: (t) => holds(known, t),
+    podRequirements: known.filter((r) => r.key.startsWith('p:')).map((r) => ({ ...r, key: r.key.slice(2) })),
+    pinsNamespace: known.some((r) => r.key === 'ns'),
+    matchesEmpty: matchesSelector(compiled, {}),
+    text: describeRequirements(requirements),
     approximations,
   };
 }
 
 /** `spec` and `specs` may both be present; in our model `specs` can also sit under `spec.specs`. */
-function rulesOf(spec: Json): { rule: Json; field: string }[] {
+export function rulesOf(spec: Json): { rule: Json; field: string }[] {
   const rules: { rule: Json; field: string }[] = [];
   const { specs, ...single } = spec;
   if (Object.keys(single).length > 0) rules.push({ rule: single, field: 'spec' });

@@ -7,6 +7,7 @@ import { indexCluster, podAddresses, podRef, type ClusterIndex, type Peer } from
 import { ipBlocksOf } from './address-space.ts';
 import { compilePolicies, formatPolicy, PROTOCOLS } from './compile.ts';
 import { formatClusterPolicy } from './compile-cluster.ts';
+import { cniBlocks, compileCniTiers } from './compile-cni.ts';
 import { describeRanges } from './describe.ts';
 import { formatIP, formatRange, type Family } from './ip.ts';
 import { ALL_PORTS, formatPorts, intersect, subtract, type PortSet } from './ports.ts';
@@ -80,8 +81,10 @@ function judgeSides(view: TieredView, src: Peer, dst: Peer, protocol: Protocol):
 }
 
 export function describeDecider(d: Decider): string {
-  if (d.tier === 'NetworkPolicy') return `isolated by ${d.isolatedBy.map(formatPolicy).join(', ')}`;
+  if (d.tier === 'NetworkPolicy') return `isolated by ${[...d.isolatedBy.map(formatPolicy), ...(d.cni?.isolatedBy ?? [])].join(', ')}${d.action === 'Deny' && d.cni ? ' with no allow rule for it' : ''}`;
   if (d.tier === 'Default') return 'no tier decides, so allowed';
+  if (d.tier === 'CiliumDeny') return `denied by ${d.text} (Cilium deny rules win over every allow)`;
+  if (d.tier === 'Calico') return `${d.action === 'Allow' ? 'allowed' : 'denied'} by ${d.text}`;
   const rule = d.ruleName ? `rule ${d.ruleName}` : `rule ${d.rule}`;
   return `${d.action === 'Allow' ? 'accepted' : 'denied'} by ${formatClusterPolicy(d.policy)} ${rule} in the ${d.tier} tier`;
 }
@@ -91,7 +94,8 @@ function denyingSide(j: TieredJudgement | undefined, ports: PortSet): DenyingSid
   if (!j) return [];
   const deciders = j.segments.filter((s) => !s.allowed && intersect(s.ports, ports).length > 0).map((s) => s.decider);
   const side: DenyingSide = { direction: j.np.direction, pod: podRef(j.np.subject), isolatedBy: j.np.isolatedBy.map((p) => p.ref) };
-  const tiered = deciders.filter((d) => d.tier !== 'NetworkPolicy');
+  // NetworkPolicy-tier denials are named by `isolatedBy`, unless a Cilium rule isolates: then say which.
+  const tiered = deciders.filter((d) => d.tier !== 'NetworkPolicy' || (d.cni?.isolatedBy.length ?? 0) > 0);
   if (tiered.length > 0) side.deniedBy = tiered.map(describeDecider);
   return [side];
 }
@@ -158,9 +162,10 @@ function comparePair(ctx: Context, src: End, dst: End, protocols: readonly Proto
 export function compareConnectivity(cluster: Cluster, before: NetworkPolicy[], after: NetworkPolicy[], scope: CompareScope = {}): Comparison {
   const index = indexCluster(cluster);
   const tiers = compileClusterPolicies(cluster.clusterPolicies ?? []);
+  const cni = compileCniTiers(cluster);
   const ctx: Context = {
-    before: tieredView(compilePolicies(before), tiers, index),
-    after: tieredView(compilePolicies(after), tiers, index),
+    before: tieredView(compilePolicies(before), tiers, index, cni),
+    after: tieredView(compilePolicies(after), tiers, index, cni),
     owned: { 4: ownedAddresses(index, 4), 6: ownedAddresses(index, 6) },
   };
   const problems = [...new Set([...ctx.before.policies, ...ctx.after.policies, ...tiers].flatMap((p) => p.problems))];
@@ -170,7 +175,7 @@ export function compareConnectivity(cluster: Cluster, before: NetworkPolicy[], a
   const inScope = (e: End) => e.kind === 'pod' && (!wanted || wanted.has(e.pod.metadata.namespace));
 
   const pods = index.networkPods.filter((p) => podAddresses(p).length > 0).map((pod) => podEnd(index, pod));
-  const blocks = ipBlocksOf([...ctx.before.policies, ...ctx.after.policies, ...tiers]);
+  const blocks = [...ipBlocksOf([...ctx.before.policies, ...ctx.after.policies, ...tiers]), ...cniBlocks(cni)];
   const ends = [...pods, ...addressClasses(index, blocks).map(addressEnd)];
   // Only pods whose selecting policies differ can change: egress from them or ingress to them.
   const changed = new Set(pods.filter((e) => e.kind === 'pod' && selectionKey(ctx.before, e.pod) !== selectionKey(ctx.after, e.pod)));
@@ -178,6 +183,14 @@ export function compareConnectivity(cluster: Cluster, before: NetworkPolicy[], a
   // pod's side cannot change a verdict when everything reaching that tier comes out allowed after
   // the change (for denials) and before it too (for newly allowed connections). With the allow-all
   // placeholder and no Baseline deny that is every pod, so the proof stays linear in the pod count.
+  // Why it holds with Cilium: Admin and the Cilium Deny tier come first and depend on no
+  // NetworkPolicy, so they decide the same ports on both sides. Cilium allow rules and isolation
+  // (and enable-policy=always) also depend on none, and `allowsFromNetworkPolicyTier` counts them:
+  // if the pod is isolated (by a NetworkPolicy or by Cilium) and some allow rule of either kind
+  // matches every peer on every port, every port reaching the union tier is allowed; if it is not
+  // isolated, the ports go on to the Baseline tier, allowed unless a Baseline Deny exists. Either
+  // way, after ⊇ before on that side, so no connection is denied by the change (nor, when it holds
+  // before too, opened). Properties (t2) and (c2) check it against the full comparison.
   const both = scope.includeNewlyAllowed ?? false;
   const steady = { Egress: new Set<End>(), Ingress: new Set<End>() };
   for (const e of changed) {

@@ -6,6 +6,7 @@ import { compilePolicies, type CompiledPolicy } from './compile.ts';
 import { formatIP, parseIP, type Address, type Family } from './ip.ts';
 import { hasPort } from './ports.ts';
 import { selects } from './match.ts';
+import { compileCniTiers } from './compile-cni.ts';
 import { compileClusterPolicies, judgeTiers, tieredView, type Selection, type TieredJudgement } from './tiers.ts';
 import type {
   Cluster, Connection, Decider, Direction, DirectionReason, DirectionVerdict, Endpoint, ResolvedEndpoint, Verdict,
@@ -35,7 +36,7 @@ export function policyView(policies: CompiledPolicy[]): PolicyView {
 }
 
 /** The single place where a direction's reason and boolean come from its facts. */
-export function directionOutcome(facts: Pick<DirectionVerdict, 'subject' | 'isolatedBy' | 'ownNode' | 'allowedBy'> & { decidedBy?: Decider }): {
+export function directionOutcome(facts: Pick<DirectionVerdict, 'subject' | 'isolatedBy' | 'ownNode' | 'allowedBy' | 'cni'> & { decidedBy?: Decider }): {
   reason: DirectionReason;
   allowed: boolean;
 } {
@@ -43,9 +44,13 @@ export function directionOutcome(facts: Pick<DirectionVerdict, 'subject' | 'isol
   const d = facts.decidedBy;
   if (d?.tier === 'Admin') return d.action === 'Allow' ? { reason: 'admin-tier-allows', allowed: true } : { reason: 'admin-tier-denies', allowed: false };
   if (d?.tier === 'Baseline') return d.action === 'Allow' ? { reason: 'baseline-tier-allows', allowed: true } : { reason: 'baseline-tier-denies', allowed: false };
-  if (facts.isolatedBy.length === 0) return { reason: 'not-isolated', allowed: true };
+  if (d?.tier === 'CiliumDeny') return { reason: 'cilium-denies', allowed: false };
+  if (d?.tier === 'Calico') return d.action === 'Allow' ? { reason: 'calico-allows', allowed: true } : { reason: 'calico-denies', allowed: false };
+  // Only a Calico Pass hands an isolated pod's connection on to the Default tier (tiers-calico.ts).
+  if (d?.tier === 'Default' && facts.isolatedBy.length > 0) return { reason: 'calico-allows', allowed: true };
+  if (facts.isolatedBy.length === 0 && (facts.cni?.isolatedBy.length ?? 0) === 0) return { reason: 'not-isolated', allowed: true };
   if (facts.ownNode) return { reason: 'own-node', allowed: true };
-  if (facts.allowedBy.length > 0) return { reason: 'allowed-by-rule', allowed: true };
+  if (facts.allowedBy.length > 0 || (facts.cni?.allowedBy.length ?? 0) > 0) return { reason: 'allowed-by-rule', allowed: true };
   return { reason: 'no-rule-allows', allowed: false };
 }
 
@@ -63,7 +68,9 @@ function directionVerdict(direction: Direction, subject: Pod | undefined, t: Tie
     clusterSelectedBy: sel ? [...sel.admin, ...sel.baseline].map((c) => c.ref) : [],
     decidedBy: t?.segments.find((s) => hasPort(s.ports, port))?.decider ?? NOT_JUDGED,
     passedBy: (t?.passes ?? []).filter((p) => hasPort(p.ports, port)).map(({ ports: _ports, ...rest }) => rest),
-  };
+  } as Omit<DirectionVerdict, 'reason' | 'allowed'>;
+  const cni = sel?.cilium.length || sel?.alwaysIsolated ? t?.segments.map((s) => s.decider).find((x) => x.tier === 'NetworkPolicy')?.cni : undefined;
+  if (cni) facts.cni = { isolatedBy: cni.isolatedBy, allowedBy: (t?.ciliumMatches ?? []).filter((m) => hasPort(m.ports, port)).map((m) => m.text) };
   if (!facts.subject) delete facts.subject;
   return { ...facts, ...directionOutcome(facts) };
 }
@@ -126,7 +133,7 @@ export interface Evaluator {
 
 export function createEvaluator(cluster: Cluster): Evaluator {
   const index = indexCluster(cluster);
-  const view = tieredView(compilePolicies(cluster.policies), compileClusterPolicies(cluster.clusterPolicies ?? []), index);
+  const view = tieredView(compilePolicies(cluster.policies), compileClusterPolicies(cluster.clusterPolicies ?? []), index, compileCniTiers(cluster));
   return {
     evaluate(connection) {
       const explicit = [explicitAddress(connection.from), explicitAddress(connection.to)];

@@ -24,7 +24,7 @@ export function describeEndpoint(e: ResolvedEndpoint): string {
 function explainDirection(d: DirectionVerdict): string {
   const side = d.direction === 'Egress' ? 'egress' : 'ingress';
   const pod = d.subject ? `${d.subject.namespace}/${d.subject.name}` : '';
-  const isolating = d.isolatedBy.map(formatPolicy).join(', ');
+  const isolating = [...d.isolatedBy.map(formatPolicy), ...(d.cni?.isolatedBy ?? [])].join(', ');
   const passed = d.passedBy.length > 0 ? ` (passed on by ${d.passedBy.map(clusterRule).join('; ')})` : '';
   return `${sentence(d, side, pod, isolating)}${passed}`;
 }
@@ -46,9 +46,14 @@ function sentence(d: DirectionVerdict, side: string, pod: string, isolating: str
     case 'own-node':
       return `${side}: allowed, traffic from ${pod}'s own node is always allowed (isolated by ${isolating})`;
     case 'allowed-by-rule':
-      return `${side}: allowed by ${d.allowedBy.map((r) => `${formatPolicy(r.policy)} ${side} rule ${r.ruleIndex}`).join(', ')}`;
+      return `${side}: allowed by ${[...d.allowedBy.map((r) => `${formatPolicy(r.policy)} ${side} rule ${r.ruleIndex}`), ...(d.cni?.allowedBy ?? [])].join(', ')}`;
     case 'no-rule-allows':
-      return `${side}: denied, ${isolating} ${d.isolatedBy.length > 1 ? 'select' : 'selects'} ${pod} but no ${side} rule allows this peer, port and protocol`;
+      return `${side}: denied, ${isolating} ${d.isolatedBy.length + (d.cni?.isolatedBy.length ?? 0) > 1 ? 'select' : 'selects'} ${pod} but no ${side} rule allows this peer, port and protocol`;
+    case 'calico-allows':
+    case 'calico-denies':
+      return `${side}: ${d.allowed ? 'allowed' : 'denied'} by ${d.decidedBy.tier === 'Calico' ? d.decidedBy.text : 'a Calico Pass rule, then no later tier'}; the first matching rule of Calico's default tier decides (Kubernetes NetworkPolicies sit at order 1000 in it)`;
+    case 'cilium-denies':
+      return `${side}: denied by ${d.decidedBy.tier === 'CiliumDeny' ? d.decidedBy.text : 'a Cilium deny rule'}; Cilium deny rules win over every allow, NetworkPolicies included`;
   }
 }
 

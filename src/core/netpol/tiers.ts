@@ -1,28 +1,51 @@
-// The tiered model: Admin (first match, by priority) → NetworkPolicy (union of allow rules of the
-// isolating policies) → Baseline (first match, by priority) → Default (allowed), as the SIG
-// network-policy-api specifies. Every decision is a set of ports with the rule that decided it, so
+// The tiered model: Admin (first match, by priority) → CiliumDeny (first match, every rule a Deny)
+// → NetworkPolicy (union of the allow rules of the isolating NetworkPolicies and of every Cilium
+// rule selecting the pod; isolated when either isolates) → Baseline (first match, by priority) →
+// Default (allowed), as the SIG network-policy-api and docs.cilium.io specify. Without Cilium
+// policies (or with enable-policy=never) the Cilium parts are empty and the SIG model is unchanged. Every decision is a set of ports with the rule that decided it, so
 // the evaluator (one port) and the exact comparison (all ports) share this code.
 import type { Labels, Pod, Protocol } from '../model.ts';
 import type { ClusterIndex, Peer } from './cluster-index.ts';
 import { compileClusterPolicy, tierOrder, type ClusterPeer, type ClusterRule, type CompiledClusterPolicy } from './compile-cluster.ts';
 import type { CompiledPolicy } from './compile.ts';
-import { judge, judgedPorts, peerMatches, portsOf, selects, type Judgement } from './match.ts';
+import { judge, peerMatches, portsOf, selects, type Judgement } from './match.ts';
 import { ALL_PORTS, intersect, NO_PORTS, subtract, union, type PortSet } from './ports.ts';
 import { matchesSelector } from './selector.ts';
 import type { ClusterPolicyRef, Decider, Direction } from './types.ts';
 import type { ClusterPolicy } from '../model.ts';
+import { ciliumSelects, formatCiliumRule, formatCniRef, type CiliumMode, type CompiledCilium } from './compile-cilium.ts';
+import { ciliumRulePorts } from './match-cilium.ts';
+import type { CompiledCalico } from './compile-calico.ts';
+import { appliesCalico, calicoAllowsAll, judgeCalicoTier } from './tiers-calico.ts';
 
 /** The policies of each tier that select one pod, in evaluation order. */
 export interface Selection {
   np: CompiledPolicy[];
   admin: CompiledClusterPolicy[];
   baseline: CompiledClusterPolicy[];
+  /** Cilium rules selecting the pod (none when the agent's mode is `never`). */
+  cilium: CompiledCilium[];
+  /** enable-policy=always: every pod is isolated in both directions. */
+  alwaysIsolated: boolean;
+  /** Calico default-tier policies selecting the pod, by order. */
+  calico: CompiledCalico[];
 }
+
+/** Cilium policies and the agent's enforcement mode, the same before and after any change we compare. */
+export interface CniTiers {
+  cilium: CompiledCilium[];
+  ciliumMode: CiliumMode;
+  /** By order (compile-cni.ts). */
+  calico: CompiledCalico[];
+}
+
+export const NO_CNI: CniTiers = { cilium: [], ciliumMode: 'default', calico: [] };
 
 /** One policy set (NetworkPolicies plus the cluster-wide tiers) over one cluster; per-pod caches. */
 export interface TieredView {
   policies: CompiledPolicy[];
   cluster: CompiledClusterPolicy[];
+  cni: CniTiers;
   selecting(pod: Pod): Selection;
 }
 
@@ -35,7 +58,8 @@ export function subjectSelects(p: CompiledClusterPolicy, pod: Pod, namespaceLabe
   return pod.hostNetwork !== true && matchesSelector(p.subject.namespaces, namespaceLabels) && matchesSelector(p.subject.pods, pod.metadata.labels ?? {});
 }
 
-export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterPolicy[], index: Pick<ClusterIndex, 'namespaceLabels'>): TieredView {
+export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterPolicy[], index: Pick<ClusterIndex, 'namespaceLabels'>, cni: CniTiers = NO_CNI): TieredView {
+  const cilium = cni.ciliumMode === 'never' ? [] : cni.cilium;
   const cache = new Map<Pod, Selection>();
   // A NetworkPolicy selects pods of its own namespace only: look at those alone.
   const byNamespace = new Map<string, CompiledPolicy[]>();
@@ -43,6 +67,7 @@ export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterP
   return {
     policies,
     cluster,
+    cni,
     selecting(pod) {
       let found = cache.get(pod);
       if (!found) {
@@ -52,6 +77,9 @@ export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterP
           np: (byNamespace.get(pod.metadata.namespace) ?? []).filter((p) => selects(p, pod)),
           admin: chosen.filter((c) => c.ref.tier === 'Admin'),
           baseline: chosen.filter((c) => c.ref.tier === 'Baseline'),
+          cilium: cilium.filter((u) => ciliumSelects(u, pod, labels)),
+          alwaysIsolated: cni.ciliumMode === 'always' && pod.hostNetwork !== true,
+          calico: cni.calico.filter((c) => c.selects(pod, labels)),
         };
         cache.set(pod, found);
       }
@@ -89,6 +117,8 @@ export interface TieredJudgement {
   np: Judgement;
   segments: Segment[];
   passes: Pass[];
+  /** Cilium allow rules that matched in the NetworkPolicy tier, with their ports (for can-reach). */
+  ciliumMatches: { text: string; ports: PortSet }[];
 }
 
 export function judgeTiers(direction: Direction, subject: Pod, sel: Selection, peer: Peer, protocol: Protocol): TieredJudgement {
@@ -96,6 +126,7 @@ export function judgeTiers(direction: Direction, subject: Pod, sel: Selection, p
   const destination = direction === 'Ingress' ? subject : peer.kind === 'pod' ? peer.pod : undefined;
   const segments: Segment[] = [];
   const passes: Pass[] = [];
+  const ciliumMatches: TieredJudgement['ciliumMatches'] = [];
   let open: PortSet = ALL_PORTS;
 
   const firstMatch = (tier: 'Admin' | 'Baseline', policies: CompiledClusterPolicy[]) => {
@@ -118,19 +149,47 @@ export function judgeTiers(direction: Direction, subject: Pod, sel: Selection, p
   };
 
   firstMatch('Admin', sel.admin);
-  // A pod isolated by a NetworkPolicy is decided in that tier: the Baseline tier never sees it.
-  if (open.length > 0 && np.isolatedBy.length > 0) {
-    const allowed = judgedPorts(np);
+  // Cilium deny rules win over every allow, Kubernetes NetworkPolicies included.
+  for (const u of sel.cilium) {
+    for (const rule of u.deny[direction]) {
+      if (open.length === 0) break;
+      const ports = intersect(ciliumRulePorts(rule, peer, protocol, destination, subject), open);
+      if (ports.length === 0) continue;
+      segments.push({ ports, allowed: false, decider: { tier: 'CiliumDeny', action: 'Deny', policy: u.ref, rule: rule.field, text: formatCiliumRule(u.ref, rule) } });
+      open = subtract(open, ports);
+    }
+  }
+  // A pod isolated by a NetworkPolicy or a Cilium rule is decided in that tier: the Baseline tier
+  // never sees it. Without Cilium, `cni` stays absent and this is the SIG NetworkPolicy tier.
+  const ciliumIsolating = sel.cilium.filter((u) => u.isolates[direction]);
+  const cniIsolated = ciliumIsolating.length > 0 || sel.alwaysIsolated;
+  if (open.length > 0 && appliesCalico(sel.calico, direction).length > 0) {
+    open = judgeCalicoTier(direction, sel.calico, np, peer, protocol, destination, open, segments);
+  } else if (open.length > 0 && (np.isolatedBy.length > 0 || cniIsolated)) {
+    let allowed = np.ownNode ? ALL_PORTS : np.matches.reduce<PortSet>((acc, m) => union(acc, m.ports), NO_PORTS);
+    const allowedBy: string[] = [];
+    for (const u of sel.cilium) {
+      for (const rule of u.allow[direction]) {
+        const ports = intersect(ciliumRulePorts(rule, peer, protocol, destination, subject), open);
+        if (ports.length === 0) continue;
+        allowed = union(allowed, ports);
+        allowedBy.push(formatCiliumRule(u.ref, rule));
+        ciliumMatches.push({ text: formatCiliumRule(u.ref, rule), ports });
+      }
+    }
     const isolatedBy = np.isolatedBy.map((p) => p.ref);
+    const cni = cniIsolated || allowedBy.length > 0
+      ? { cni: { isolatedBy: [...ciliumIsolating.map((u) => `${formatCniRef(u.ref)} ${u.ref.part}`), ...(sel.alwaysIsolated ? ['Cilium enable-policy=always'] : [])], allowedBy } }
+      : {};
     const yes = intersect(open, allowed);
     const no = subtract(open, allowed);
-    if (yes.length > 0) segments.push({ ports: yes, allowed: true, decider: { tier: 'NetworkPolicy', action: 'Allow', isolatedBy } });
-    if (no.length > 0) segments.push({ ports: no, allowed: false, decider: { tier: 'NetworkPolicy', action: 'Deny', isolatedBy } });
+    if (yes.length > 0) segments.push({ ports: yes, allowed: true, decider: { tier: 'NetworkPolicy', action: 'Allow', isolatedBy, ...cni } });
+    if (no.length > 0) segments.push({ ports: no, allowed: false, decider: { tier: 'NetworkPolicy', action: 'Deny', isolatedBy, ...cni } });
     open = NO_PORTS;
   }
   if (open.length > 0) firstMatch('Baseline', sel.baseline);
   if (open.length > 0) segments.push({ ports: open, allowed: true, decider: { tier: 'Default', action: 'Allow' } });
-  return { np, segments, passes };
+  return { np, segments, passes, ciliumMatches };
 }
 
 export function allowedPortsOf(j: TieredJudgement): PortSet {
@@ -145,7 +204,14 @@ export function allowedPortsOf(j: TieredJudgement): PortSet {
  */
 export function allowsFromNetworkPolicyTier(sel: Selection, d: Direction): boolean {
   const isolating = sel.np.filter((p) => p.isolates[d]);
-  if (isolating.length > 0) return isolating.some((p) => p.rules[d].some((r) => r.peers === 'all' && r.ports === 'all'));
+  // Calico: when the first rule met in its default tier allows everything, every port reaching
+  // the tier is allowed; ports decided earlier are the same on both sides, so after ⊇ before.
+  if (appliesCalico(sel.calico, d).length > 0) return sel.cilium.length === 0 && !sel.alwaysIsolated && calicoAllowsAll(sel.calico, isolating, d);
+  if (isolating.length > 0 || sel.alwaysIsolated || sel.cilium.some((u) => u.isolates[d])) {
+    // Cilium allow rules join the union whether or not their policy isolates: an allow-all one counts.
+    return isolating.some((p) => p.rules[d].some((r) => r.peers === 'all' && r.ports === 'all'))
+      || sel.cilium.some((u) => u.allow[d].some((r) => r.ports === 'all' && (r.peers === 'all' || r.peers.some((x) => x.kind === 'entity' && x.entity === 'all'))));
+  }
   return !sel.baseline.some((b) => b.rules[d].some((r) => r.action === 'Deny'));
 }
 

@@ -1,5 +1,6 @@
 // Public, plain and serialisable types of the evaluator. Behaviour lives in the other files.
-import type { ClusterPolicy, ClusterPolicyKind, Namespace, NetworkPolicy, Node, Pod, Protocol } from '../model.ts';
+import type { ClusterPolicy, ClusterPolicyKind, CniPolicy, Namespace, NetworkPolicy, Node, Pod, Protocol } from '../model.ts';
+import type { CiliumMode, CniRef } from './compile-cilium.ts';
 import type { PortRange } from './ports.ts';
 
 export type Direction = 'Ingress' | 'Egress';
@@ -11,6 +12,10 @@ export interface Cluster {
   policies: NetworkPolicy[];
   /** SIG Admin and Baseline tier policies; the same before and after any change we compare. */
   clusterPolicies?: ClusterPolicy[];
+  /** CNI-specific policies; Cilium's are modelled (the others are left to the proof's notes). Same before and after. */
+  cniPolicies?: CniPolicy[];
+  /** The Cilium agent's policy enforcement mode (enable-policy); `default` when absent. */
+  ciliumMode?: CiliumMode;
 }
 
 /**
@@ -50,12 +55,22 @@ export interface ClusterPolicyRef {
 export type TierAction = 'Allow' | 'Deny' | 'Pass';
 
 /** The tiers in evaluation order; `Default` is "no tier decided": allowed. */
-export type TierName = 'Admin' | 'NetworkPolicy' | 'Baseline' | 'Default';
+export type TierName = 'Admin' | 'CiliumDeny' | 'Calico' | 'NetworkPolicy' | 'Baseline' | 'Default';
+
+/** Cilium's part of a NetworkPolicy-tier decision: what isolates, and which allow rules match. */
+export interface CniTierFacts {
+  isolatedBy: string[];
+  allowedBy: string[];
+}
 
 /** Who decided a set of ports in one direction. */
 export type Decider =
   | { tier: 'Admin' | 'Baseline'; action: 'Allow' | 'Deny'; policy: ClusterPolicyRef; rule: number; ruleName?: string }
-  | { tier: 'NetworkPolicy'; action: 'Allow' | 'Deny'; isolatedBy: PolicyRef[] }
+  | { tier: 'CiliumDeny'; action: 'Deny'; policy: CniRef; rule: string; text: string }
+  // A Calico rule of the default tier, or (no policy/rule) the end of that tier.
+  | { tier: 'Calico'; action: 'Allow' | 'Deny'; policy?: CniRef; rule?: string; text: string }
+  // `cni` only when a Cilium rule selects the pod: the SIG-only shape is unchanged.
+  | { tier: 'NetworkPolicy'; action: 'Allow' | 'Deny'; isolatedBy: PolicyRef[]; cni?: CniTierFacts }
   | { tier: 'Default'; action: 'Allow'; passedBy?: { policy: ClusterPolicyRef; rule: number; ruleName?: string }[] };
 
 export interface RuleRef {
@@ -79,7 +94,10 @@ export type DirectionReason =
   | 'admin-tier-allows' // an Admin-tier rule accepted it before any NetworkPolicy was looked at
   | 'admin-tier-denies'
   | 'baseline-tier-allows' // no NetworkPolicy isolates the pod, and a Baseline-tier rule accepted it
-  | 'baseline-tier-denies';
+  | 'baseline-tier-denies'
+  | 'cilium-denies' // a Cilium ingressDeny/egressDeny rule matched: no allow can override it
+  | 'calico-allows' // a Calico rule of the default tier (or the end of that tier) decided
+  | 'calico-denies';
 
 export interface DirectionVerdict {
   direction: Direction;
@@ -98,6 +116,8 @@ export interface DirectionVerdict {
   decidedBy: Decider;
   /** Pass rules that handed this connection on to the next tier. */
   passedBy: { policy: ClusterPolicyRef; rule: number; ruleName?: string }[];
+  /** Cilium's part when Cilium rules select the subject: what isolates it, which allow rules match this port. */
+  cni?: CniTierFacts;
   /** Derived from the fields above by `directionOutcome`. */
   reason: DirectionReason;
   allowed: boolean;

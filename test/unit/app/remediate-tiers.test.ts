@@ -61,7 +61,7 @@ describe('app/remediate: cluster-wide policies', () => {
   it('a CNI-specific policy makes the namespace unproven: refused unless --accept-unproven', async () => {
     const c = cluster();
     c.clusterPolicies = [];
-    c.cniPolicies = [{ kind: 'CalicoNetworkPolicy', apiVersion: 'projectcalico.org/v3', metadata: { name: 'db', namespace: 'plain' }, spec: { selector: 'all()', types: ['Ingress'] } }];
+    c.cniPolicies = [{ kind: 'AntreaNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name: 'db', namespace: 'plain' }, spec: { appliedTo: [{ podSelector: {} }], ingress: [{ action: 'Allow' }] } }];
     const refused = await runRemediate(options(), c, deps());
     assert.deepEqual(statuses(refused), { plain: 'FAILED', 'tenant-a': 'FIXED' });
     assert.equal(refused.results.find((x) => x.namespace === 'plain')!.error?.kind, 'NotProven');

@@ -53,25 +53,35 @@ describe('core/proof: the placeholder under cluster-wide policies', () => {
     assert.deepEqual(r.namespaces.get('x'), { denied: [], opened: [], unproven: [] });
   });
 
-  it('a namespaced CNI policy makes its own namespace unproven, not others', () => {
-    const calico: CniPolicy = { kind: 'CalicoNetworkPolicy', apiVersion: 'projectcalico.org/v3', metadata: { name: 'db', namespace: 'x' }, spec: { selector: "app == 'db'" } };
-    const r = prove(state([], { cniPolicies: [calico] }), ['x', 'y']);
-    assert.match(r.namespaces.get('x')!.unproven.join('\n'), /^not proven: CalicoNetworkPolicy x\/db \(selector app == 'db' in ns x, ingress\) may select pods started here later and is not modelled$/);
+  it('a namespaced CNI policy of a kind not modelled (Antrea) makes its own namespace unproven, not others', () => {
+    const antrea: CniPolicy = { kind: 'AntreaNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name: 'db', namespace: 'x' }, spec: { appliedTo: [{ podSelector: { matchLabels: { app: 'db' } } }], ingress: [{ action: 'Allow' }] } };
+    const r = prove(state([], { cniPolicies: [antrea] }), ['x', 'y']);
+    assert.match(r.namespaces.get('x')!.unproven.join('\n'), /^not proven: AntreaNetworkPolicy x\/db \(.*\) may select pods started here later and is not modelled/);
     assert.deepEqual(r.namespaces.get('y')!.unproven, []);
   });
 
-  it('a cluster-wide CNI policy makes every namespace unproven', () => {
-    const ccnp: CniPolicy = { kind: 'CiliumClusterwideNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'lockdown' }, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['cluster'] }] } };
-    const r = prove(state([], { cniPolicies: [ccnp] }), ['x', 'y']);
-    for (const n of ['x', 'y']) assert.match(r.namespaces.get(n)!.unproven.join('\n'), /CiliumClusterwideNetworkPolicy lockdown \(.*\) selects every pod here and is not modelled/);
+  it('a cluster-wide CNI policy of a kind not modelled (Antrea) makes every namespace unproven', () => {
+    const acnp: CniPolicy = { kind: 'AntreaClusterNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name: 'lockdown' }, spec: { priority: 5, appliedTo: [{ namespaceSelector: {} }], ingress: [{ action: 'Drop' }] } };
+    const r = prove(state([], { cniPolicies: [acnp] }), ['x', 'y']);
+    for (const n of ['x', 'y']) assert.match(r.namespaces.get(n)!.unproven.join('\n'), /AntreaClusterNetworkPolicy lockdown \(.*\) selects every pod here and is not modelled/);
   });
 
-  it('a CNI policy names the pods it selects today; one without rules applies to nothing (as Cilium documents)', () => {
-    const web: CniPolicy = { kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'a-only', namespace: 'x' }, spec: { endpointSelector: { matchLabels: { pod: 'a' } }, egress: [{ toEntities: ['world'] }] } };
+  it('a Cilium policy is modelled: a clusterwide one isolating every pod is opened by the placeholder, and named', () => {
+    const ccnp: CniPolicy = { kind: 'CiliumClusterwideNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'lockdown' }, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['cluster'] }] } };
+    const r = prove(state([], { cniPolicies: [ccnp] }), ['x', 'y']);
+    for (const n of ['x', 'y']) {
+      const p = r.namespaces.get(n)!;
+      assert.deepEqual([p.denied, p.unproven], [[], []]);
+      assert.ok(p.opened.length > 0 && p.opened.every((l) => /^ingress to .* from 0\.0\.0\.0\/0 .*today isolated by CiliumClusterwideNetworkPolicy lockdown spec/.test(l)), p.opened.join('\n'));
+    }
+  });
+
+  it('a Cilium policy with parts the model cannot decide names the pods it selects today; one without rules applies to nothing (as Cilium documents)', () => {
+    const web: CniPolicy = { kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'a-only', namespace: 'x' }, spec: { endpointSelector: { matchLabels: { pod: 'a' } }, egress: [{ toFQDNs: [{ matchName: 'example.com' }] }] } };
     const empty: CniPolicy = { kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'no-rules', namespace: 'x' }, spec: { endpointSelector: {} } };
     const x = prove(state([], { cniPolicies: [web, empty] }), ['x']).namespaces.get('x')!;
     assert.equal(x.unproven.length, 1);
-    assert.match(x.unproven[0]!, /CiliumNetworkPolicy x\/a-only \(.*egress\) selects pods a here/);
+    assert.match(x.unproven[0]!, /CiliumNetworkPolicy x\/a-only \(.*egress\) selects pods a here and has parts the proof cannot model: spec.egress\[0\] has toFQDNs/);
   });
 
   it('an unreadable policy API is named in every namespace', () => {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type {
   ClusterPolicy, ClusterPolicyPeer, ClusterPolicyPort, ClusterPolicyRule, ClusterPolicySubject, ContainerPort, LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, Protocol,
 } from '../../../src/core/model.ts';
-import { createEvaluator, EndpointError, type Cluster, type Connection, type Endpoint, type Verdict } from '../../../src/core/netpol/index.ts';
+import type { Cluster, Connection, Endpoint } from '../../../src/core/netpol/index.ts';
 import { node, ns, pod, policy } from './fixtures.ts';
 
 export const NAMESPACES = ['a', 'b', 'c'] as const;
@@ -165,15 +165,3 @@ export const tieredClusterArb: fc.Arbitrary<Cluster> = fc.tuple(clusterArb, fc.a
   });
   return { ...cluster, nodes: cluster.nodes.map((n) => (n.metadata.name === 'n1' ? { ...n, metadata: { ...n.metadata, labels: { zone: 'a' } } } : n)), clusterPolicies };
 });
-
-/** The verdict, or undefined for connections that cannot exist (no address of the family, mixed families). */
-export function judged(cluster: Cluster, c: Connection): Verdict | undefined {
-  try {
-    const v = createEvaluator(cluster).evaluate(c);
-    const hasAddress = (e: Verdict['from']) => e.kind === 'external' || e.address !== undefined;
-    return hasAddress(v.from) && hasAddress(v.to) ? v : undefined;
-  } catch (e) {
-    if (e instanceof EndpointError) return undefined;
-    throw e;
-  }
-}

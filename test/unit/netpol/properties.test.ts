@@ -5,7 +5,8 @@ import {
   compareConnectivity, createEvaluator, type ClassEndpoint, type Cluster, type Connection, type ConnectionClass, type Endpoint, type Verdict,
 } from '../../../src/core/netpol/index.ts';
 import { formatIP, parseIP } from '../../../src/core/netpol/ip.ts';
-import { clusterArb, connectionArb, judged, policyArb } from './arbitraries.ts';
+import { clusterArb, connectionArb, policyArb } from './arbitraries.ts';
+import { judged } from './property-helpers.ts';
 import { catalogue } from './fixtures.ts';
 
 const RUNS = { numRuns: 150 };

@@ -4,88 +4,15 @@
 // (t2) the two-sided comparison is exact: every sample of every class has the class's verdicts
 //      before and after, and every connection whose verdict changes lies in a class.
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import fc from 'fast-check';
-import type { ClusterPolicy, ClusterPolicyPeer, ClusterPolicyRule, LabelSelector, Labels, Pod, Protocol } from '../../../src/core/model.ts';
-import { compareConnectivity, createEvaluator, type Cluster, type Connection, type ConnectionClass, type ResolvedEndpoint, type Verdict } from '../../../src/core/netpol/index.ts';
-import { connectionArb, judged, policyArb, tieredClusterArb } from './arbitraries.ts';
+import type { Protocol } from '../../../src/core/model.ts';
+import { compareConnectivity, createEvaluator, type Cluster, type Connection, type ResolvedEndpoint, type Verdict } from '../../../src/core/netpol/index.ts';
+import { findPod, inClass, judged, samplePorts, tier } from './property-helpers.ts';
+import { connectionArb, policyArb, tieredClusterArb } from './arbitraries.ts';
 import { placeholderPolicy, type TemplateName } from '../../../src/core/placeholder.ts';
 import { proveCreates } from '../../../src/core/proof.ts';
 
 const RUNS = { numRuns: 200 };
-
-function selectorHolds(s: LabelSelector, labels: Labels): boolean {
-  const okLabels = Object.entries(s.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  const okExpr = (s.matchExpressions ?? []).every((e) => {
-    const has = k(labels, e.key);
-    if (e.operator === 'In') return has && (e.values ?? []).includes(labels[e.key]!);
-    if (e.operator === 'NotIn') return !has || !(e.values ?? []).includes(labels[e.key]!);
-    if (e.operator === 'Exists') return has;
-    return !has;
-  });
-  return okLabels && okExpr;
-}
-const k = (l: Labels, key: string) => Object.prototype.hasOwnProperty.call(l, key);
-
-function nsLabels(cluster: Cluster, namespace: string): Labels {
-  const n = cluster.namespaces.find((x) => x.metadata.name === namespace);
-  return { ...(n?.metadata.labels ?? {}), 'kubernetes.io/metadata.name': namespace };
-}
-
-function findPod(cluster: Cluster, e: ResolvedEndpoint): Pod | undefined {
-  if (e.kind !== 'pod') return undefined;
-  return cluster.pods.find((p) => p.metadata.namespace === e.pod.namespace && p.metadata.name === e.pod.name);
-}
-
-function inCidr(cidr: string, address: string): boolean {
-  const [base, bits] = cidr.split('/');
-  const family = net.isIPv6(base!) ? 'ipv6' : 'ipv4';
-  if ((net.isIPv6(address) ? 'ipv6' : 'ipv4') !== family) return false;
-  const list = new net.BlockList();
-  list.addSubnet(base!, Number(bits), family);
-  return list.check(address, family);
-}
-
-function peerHolds(cluster: Cluster, peer: ClusterPolicyPeer, other: ResolvedEndpoint): boolean {
-  const pod = findPod(cluster, other);
-  if ('namespaces' in peer) return !!pod && selectorHolds(peer.namespaces, nsLabels(cluster, pod.metadata.namespace));
-  if ('pods' in peer) return !!pod && selectorHolds(peer.pods.namespaceSelector, nsLabels(cluster, pod.metadata.namespace)) && selectorHolds(peer.pods.podSelector, pod.metadata.labels ?? {});
-  if ('networks' in peer) return other.address !== undefined && peer.networks.some((c) => inCidr(c, other.address!));
-  if ('nodes' in peer) {
-    if (other.kind !== 'node' || other.node === undefined) return false;
-    const node = cluster.nodes.find((n) => n.metadata.name === other.node);
-    return !!node && selectorHolds(peer.nodes, node.metadata.labels ?? {});
-  }
-  return false;
-}
-
-function portHolds(rule: ClusterPolicyRule, c: Connection, destination: Pod | undefined): boolean {
-  if (!rule.ports) return true;
-  return rule.ports.some((p) => {
-    if ('namedPort' in p) return !!destination?.containerPorts.some((cp) => cp.name === p.namedPort && (cp.protocol ?? 'TCP') === c.protocol && cp.containerPort === c.port);
-    return p.protocol === c.protocol && p.port <= c.port && c.port <= (p.endPort ?? p.port);
-  });
-}
-
-type Outcome = 'allow' | 'deny' | 'next';
-
-function tier(cluster: Cluster, policies: ClusterPolicy[], subject: Pod, d: 'Ingress' | 'Egress', other: ResolvedEndpoint, c: Connection, destination: Pod | undefined): Outcome {
-  const chosen = policies
-    .filter((p) => subject.hostNetwork !== true)
-    .filter((p) => {
-      const s = p.spec.subject;
-      const labels = nsLabels(cluster, subject.metadata.namespace);
-      return 'namespaces' in s ? selectorHolds(s.namespaces, labels) : selectorHolds(s.pods.namespaceSelector, labels) && selectorHolds(s.pods.podSelector, subject.metadata.labels ?? {});
-    })
-    .sort((a, b) => a.spec.priority - b.spec.priority);
-  for (const p of chosen) {
-    for (const r of d === 'Ingress' ? p.spec.ingress : p.spec.egress) {
-      if (!r.peers.some((peer) => peerHolds(cluster, peer, other)) || !portHolds(r, c, destination)) continue;
-      return r.action === 'Pass' ? 'next' : r.action === 'Accept' ? 'allow' : 'deny';
-    }
-  }
-  return 'next';
-}
 
 /** One side, read straight from the API text; the NetworkPolicy tier's verdict comes from the plain NetworkPolicy evaluator. */
 function referenceSide(cluster: Cluster, v: Verdict, npOnly: Verdict, d: 'Ingress' | 'Egress'): boolean {
@@ -101,28 +28,6 @@ function referenceSide(cluster: Cluster, v: Verdict, npOnly: Verdict, d: 'Ingres
   if (np.isolatedBy.length > 0) return np.allowed;
   const baseline = tier(cluster, cps.filter((p) => p.spec.tier === 'Baseline'), subject, d, other, v.connection, destination);
   return baseline !== 'deny';
-}
-
-
-function samplePorts(cls: ConnectionClass): number[] {
-  return [cls.ports.from, Math.floor((cls.ports.from + cls.ports.to) / 2), cls.ports.to];
-}
-
-function inClass(cls: ConnectionClass, v: Verdict): boolean {
-  const c = v.connection;
-  const holds = (e: ConnectionClass['from'], r: ResolvedEndpoint) => {
-    if (e.kind === 'pod') return r.kind === 'pod' && r.pod.namespace === e.pod.namespace && r.pod.name === e.pod.name && r.address === e.address;
-    return r.kind !== 'pod' && r.address !== undefined && e.ranges.some((x) => addressBetween(r.address!, x.start, x.end));
-  };
-  return cls.protocol === c.protocol && cls.ports.from <= c.port && c.port <= cls.ports.to && holds(cls.from, v.from) && holds(cls.to, v.to);
-}
-
-function addressBetween(a: string, start: string, end: string): boolean {
-  const family = net.isIPv6(a) ? 'ipv6' : 'ipv4';
-  if ((net.isIPv6(start) ? 'ipv6' : 'ipv4') !== family) return false;
-  const list = new net.BlockList();
-  list.addRange(start, end, family);
-  return list.check(a, family);
 }
 
 describe('netpol tier properties', function () {

@@ -1,0 +1,58 @@
+// CNI-specific policies of a cluster compiled into the tiers they join (tiers.ts): Cilium's and
+// Calico's `default`-tier policies. Antrea objects stay outside the model, and so does any policy
+// with parts the model cannot decide: the proof says "not proven" for the pods they select
+// (proof-cni.ts).
+import type { CniPolicy } from '../model.ts';
+import { ipBlocksOf } from './address-space.ts';
+import { calicoTies, compileCalico, isCalico, type CompiledCalico } from './compile-calico.ts';
+import { compileCilium, isCilium, type CiliumMode } from './compile-cilium.ts';
+import { formatRange } from './ip.ts';
+import type { CniTiers } from './tiers.ts';
+import type { Cluster } from './types.ts';
+
+/** Calico policies compiled, in the order given (ties among them noted). */
+function calicoAligned(policies: readonly CniPolicy[]): CompiledCalico[] {
+  const calico = policies.map(compileCalico);
+  calicoTies(calico);
+  return calico;
+}
+
+function calicoOf(policies: readonly CniPolicy[]): CompiledCalico[] {
+  return calicoAligned(policies.filter(isCalico)).sort((a, b) => a.order - b.order);
+}
+
+export function compileCniTiers(cluster: Pick<Cluster, 'cniPolicies' | 'ciliumMode'>): CniTiers {
+  const cilium = (cluster.cniPolicies ?? []).filter(isCilium).flatMap(compileCilium);
+  return { cilium, ciliumMode: cluster.ciliumMode ?? 'default', calico: calicoOf(cluster.cniPolicies ?? []) };
+}
+
+/** The CIDRs of the CNI rules, for address-space.ts to cut the outside world on. */
+export function cniBlocks(t: CniTiers): ReturnType<typeof ipBlocksOf> {
+  const calico = t.calico.flatMap((c) => [...c.rules.Ingress, ...c.rules.Egress].flatMap((r) => r.nets)).map((cidr) => ({ kind: 'ipBlock' as const, cidr, except: [], text: formatRange(cidr) }));
+  return ipBlocksOf([...t.cilium, { rules: { Ingress: [{ peers: calico }], Egress: [] } }]);
+}
+
+const memo = new WeakMap<readonly CniPolicy[], Map<string, Map<CniPolicy, string[] | undefined>>>();
+
+/**
+ * Per policy: undefined when it is modelled exactly (it joins the comparison, or is not enforced:
+ * Cilium with enable-policy=never); otherwise why not ([] for a kind that is not modelled at all).
+ */
+export function unmodelledParts(policies: readonly CniPolicy[], mode: CiliumMode | undefined): Map<CniPolicy, string[] | undefined> {
+  const byMode = memo.get(policies) ?? new Map<string, Map<CniPolicy, string[] | undefined>>();
+  memo.set(policies, byMode);
+  const known = byMode.get(mode ?? 'default');
+  if (known) return known;
+  const out = new Map<CniPolicy, string[] | undefined>();
+  const calicoPolicies = policies.filter(isCalico);
+  const compiled = calicoAligned(calicoPolicies);
+  const calico = new Map(calicoPolicies.map((p, i) => [p, compiled[i]!] as const));
+  for (const p of policies) {
+    let parts: string[] | undefined = [];
+    if (isCilium(p)) parts = mode === 'never' ? undefined : compileCilium(p).flatMap((u) => u.unmodelled);
+    else if (isCalico(p)) parts = calico.get(p)!.unmodelled;
+    out.set(p, parts && parts.length === 0 && (isCilium(p) || isCalico(p)) ? undefined : parts);
+  }
+  byMode.set(mode ?? 'default', out);
+  return out;
+}
