@@ -212,7 +212,8 @@ function notesFor(state: ClusterState, source: Snapshot['source'], r: Omit<CanRe
 
 /** CNI-specific policies that select either end and are not modelled (exactly): the verdict may differ under them. */
 function cniNotes(state: JudgedState, ends: ResolvedEndpoint[]): string[] {
-  const out: string[] = state.cilium ? [ciliumModeNote(state.cilium).replace('Cilium policies are modelled', 'Cilium policies are judged')] : [];
+  const out: string[] = [];
+  let ciliumSelects = false;
   for (const e of ends) {
     if (e.kind !== 'pod') continue;
     const pod = state.pods.find((p) => p.metadata.namespace === e.pod.namespace && p.metadata.name === e.pod.name);
@@ -223,11 +224,16 @@ function cniNotes(state: JudgedState, ends: ResolvedEndpoint[]): string[] {
       if (p.metadata.namespace && p.metadata.namespace !== e.pod.namespace) continue;
       const sel = cniSelection(p);
       if (sel.directions.length === 0 || !sel.selects(target)) continue;
+      ciliumSelects ||= p.kind.startsWith('Cilium');
       // Cilium and Calico policies are part of the verdict, unless they have parts the model cannot decide.
       if (unmodelledParts(state.cniPolicies, state.cilium?.mode).get(p) === undefined) continue;
       out.push(`${cniLabel(p)} selects pod ${e.pod.namespace}/${e.pod.name} (${sel.subject}, ${sel.directions.join('/').toLowerCase()}) and is not modelled: under it this verdict may differ`);
     }
   }
+  // The mode is worth a note where it could change this verdict: a Cilium policy selects an end, or
+  // the mode is not the default (or was not read).
+  const c = state.cilium;
+  if (c && (ciliumSelects || c.assumed || c.mode !== 'default')) out.unshift(ciliumModeNote(c).replace('Cilium policies are modelled', 'Cilium policies are judged'));
   return out;
 }
 

@@ -27,6 +27,8 @@ export async function readCiliumMode(cluster: unknown, log: (m: string) => void)
       failures.push(`${namespace}: ${err.kind}`);
     }
   }
+  // Absent everywhere it lives: no configured mode, so the agent's own default applies.
+  if (failures.every((f) => f.endsWith(': absent'))) return { mode: 'default', assumed: false, source: `no cilium-config ConfigMap in ${NAMESPACES.join(' or ')} (the agent's default mode)` };
   log(`cilium-config not read (${failures.join(', ')})`);
   return ciliumModeFrom(undefined, `ConfigMap cilium-config could not be read in ${failures.join(', ')}; grant "get configmaps" there (ClusterRole cis-netpol-cni)`);
 }

@@ -16,6 +16,7 @@ const cleanup: string[][] = [];
 
 function create(yaml: string): void {
   kubectlOk(['create', '-f', '-'], { input: yaml });
+  cleanup.push(['delete', '-f', '-', '--ignore-not-found', '--wait=false', yaml]);
 }
 
 function makePod(namespace: string, name: string, labels: Record<string, string>): void {
@@ -35,7 +36,8 @@ function remediate(ns: string): { code: number; res: Result; stdout: string } {
 describe('Cilium and Calico policies in the proof, against a real API server', () => {
   let client: string;
   after(() => {
-    for (const args of cleanup.splice(0).reverse()) kubectl(args);
+    // Policies go too: other suites share the cluster (and can-reach lists what selects its ends).
+    for (const args of cleanup.splice(0).reverse()) args[1] === '-f' ? kubectl(args.slice(0, -1), { input: args.at(-1)! }) : kubectl(args);
   });
   before(() => {
     [client] = freshNamespaces('cil-client', 1) as [string];

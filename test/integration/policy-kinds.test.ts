@@ -174,12 +174,14 @@ describe('cluster-wide policy kinds against a real API server', function () {
     out = asRestricted(['audit', '-n', ns]);
     assert.match(out.stdout, new RegExp(`\\[!\\] ${NOTE_CNP.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     out = asRestricted(['remediate', '-n', ns, '--dry-run', '-o', 'json']);
-    // The proof cannot cover what it could not read: the namespace is refused as not proven, by name.
+    // Refused: the proof cannot cover what it could not read (not proven, by name), and the
+    // CiliumClusterwideNetworkPolicy and Calico policy above isolate the pods, which the placeholder would open.
     assert.equal(out.code, 2, out.stderr);
     const report = JSON.parse(out.stdout);
     assert.deepEqual(report.notes.filter((n: string) => n.startsWith('could not read')), [NOTE_CNP]);
     const refused = report.results.find((x: { namespace: string }) => x.namespace === ns);
-    assert.deepEqual([refused.status, refused.error.kind], ['FAILED', 'NotProven']);
+    assert.equal(refused.status, 'FAILED');
+    assert.ok(['Opening', 'NotProven'].includes(refused.error.kind), refused.error.kind);
     assert.ok(refused.connectivity.unproven.some((l: string) => /^could not read clusternetworkpolicies\.policy\.networking\.k8s\.io \(.*\): the proof does not cover ClusterNetworkPolicy objects$/.test(l)), refused.connectivity.unproven.join('\n'));
     out = asRestricted(['remediate', '-n', ns, '--dry-run', '--template', 'select-none', '-o', 'json']);
     assert.equal(out.code, 1, out.stderr);
