@@ -10,7 +10,7 @@ import { parseCalicoSelector } from '../../../src/core/netpol/calico-selector.ts
 import { createEvaluator, type Cluster, type Connection, type ResolvedEndpoint, type Verdict } from '../../../src/core/netpol/index.ts';
 import { connectionArb } from './arbitraries.ts';
 import { calicoClusterArb } from './calico-policy-arbitraries.ts';
-import { findPod, inCidr, judged, nsLabels, tier } from './property-helpers.ts';
+import { findPod, inCidr, judged, nsLabels, referenceStart } from './property-helpers.ts';
 
 type Json = Record<string, any>;
 type D = 'Ingress' | 'Egress';
@@ -69,16 +69,12 @@ function ruleMatches(cluster: Cluster, p: CniPolicy, r: Json, d: D, other: Resol
 }
 
 function referenceSide(cluster: Cluster, v: Verdict, npOnly: Verdict, d: D): boolean {
-  const subjectEnd = d === 'Egress' ? v.from : v.to;
-  const other = d === 'Egress' ? v.to : v.from;
-  const subject = findPod(cluster, subjectEnd);
-  if (!subject || subjectEnd.kind !== 'pod') return true;
-  const destination = d === 'Ingress' ? subject : findPod(cluster, other);
-  const cps = cluster.clusterPolicies ?? [];
-  const admin = tier(cluster, cps.filter((p) => p.spec.tier === 'Admin'), subject, d, other, v.connection, destination);
-  if (admin !== 'next') return admin === 'allow';
+  const start = referenceStart(cluster, v, d);
+  if (!start) return true;
+  const { subject, other, destination } = start;
+  if (start.admin !== 'next') return start.admin === 'allow';
   const np = d === 'Egress' ? npOnly.egress : npOnly.ingress;
-  const baseline = () => tier(cluster, cps.filter((p) => p.spec.tier === 'Baseline'), subject, d, other, v.connection, destination) !== 'deny';
+  const baseline = () => start.baseline() !== 'deny';
   const calico = (cluster.cniPolicies ?? []).filter((p) => applies(cluster, p, subject, d));
   if (calico.length === 0) return np.isolatedBy.length > 0 ? np.allowed : baseline();
   type Entry = { order: number; p?: CniPolicy };

@@ -12,7 +12,7 @@ import { proveCreates } from '../../../src/core/proof.ts';
 import { connectionArb } from './arbitraries.ts';
 import { ciliumClusterArb } from './cilium-arbitraries.ts';
 import { calicoClusterArb } from './calico-policy-arbitraries.ts';
-import { findPod, inCidr, judged, nsLabels, selectorHolds, tier } from './property-helpers.ts';
+import { findPod, inCidr, judged, nsLabels, referenceStart, selectorHolds } from './property-helpers.ts';
 import { assertComparisonExact } from './exact-property.ts';
 
 type Json = Record<string, any>;
@@ -78,14 +78,10 @@ function portMatches(rule: Json, c: Connection, destination: Pod | undefined): b
 }
 
 function referenceSide(cluster: Cluster, v: Verdict, npOnly: Verdict, d: D): boolean {
-  const subjectEnd = d === 'Egress' ? v.from : v.to;
-  const other = d === 'Egress' ? v.to : v.from;
-  const subject = findPod(cluster, subjectEnd);
-  if (!subject || subjectEnd.kind !== 'pod') return true;
-  const destination = d === 'Ingress' ? subject : findPod(cluster, other);
-  const cps = cluster.clusterPolicies ?? [];
-  const admin = tier(cluster, cps.filter((p) => p.spec.tier === 'Admin'), subject, d, other, v.connection, destination);
-  if (admin !== 'next') return admin === 'allow';
+  const start = referenceStart(cluster, v, d);
+  if (!start) return true;
+  const { subject, other, destination } = start;
+  if (start.admin !== 'next') return start.admin === 'allow';
   const on = cluster.ciliumMode === 'never' ? [] : (cluster.cniPolicies ?? []).flatMap((p) => specsOf(p).filter((s) => selectsPod(cluster, p, s, subject)).map((s) => ({ p, s })));
   const key = d === 'Ingress' ? 'ingress' : 'egress';
   const matches = (p: CniPolicy, r: Json) => peerMatches(cluster, p, r, d, subject, other) && portMatches(r, v.connection, destination);
@@ -94,7 +90,7 @@ function referenceSide(cluster: Cluster, v: Verdict, npOnly: Verdict, d: D): boo
   const isolated = np.isolatedBy.length > 0 || (cluster.ciliumMode === 'always' && !subject.hostNetwork)
     || on.some(({ s }) => s.enableDefaultDeny?.[key] ?? ((s[key] ?? []).length + (s[`${key}Deny`] ?? []).length > 0));
   if (isolated) return np.ownNode || np.allowedBy.length > 0 || on.some(({ p, s }) => (s[key] ?? []).some((r: Json) => matches(p, r)));
-  return tier(cluster, cps.filter((p) => p.spec.tier === 'Baseline'), subject, d, other, v.connection, destination) !== 'deny';
+  return start.baseline() !== 'deny';
 }
 
 describe('netpol Cilium properties', function () {

@@ -110,3 +110,19 @@ export function tier(cluster: Cluster, policies: ClusterPolicy[], subject: Pod, 
   return 'next';
 }
 
+
+/**
+ * What every reference reading of one side starts with, from the API texts: the subject pod and the
+ * other end (undefined when the subject is not a pod: nothing judges that side), the destination
+ * for named ports, the Admin tier's outcome, and the Baseline tier's, to call when reached.
+ */
+export function referenceStart(cluster: Cluster, v: Verdict, d: 'Ingress' | 'Egress') {
+  const subjectEnd = d === 'Egress' ? v.from : v.to;
+  const other = d === 'Egress' ? v.to : v.from;
+  const subject = findPod(cluster, subjectEnd);
+  if (!subject || subjectEnd.kind !== 'pod') return undefined;
+  const destination = d === 'Ingress' ? subject : findPod(cluster, other);
+  const cps = cluster.clusterPolicies ?? [];
+  const inTier = (t: 'Admin' | 'Baseline') => tier(cluster, cps.filter((p) => p.spec.tier === t), subject, d, other, v.connection, destination);
+  return { subject, other, destination, admin: inTier('Admin'), baseline: () => inTier('Baseline') };
+}

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createEvaluator, type Cluster, type Verdict } from '../../../src/core/netpol/index.ts';
-import { findPod, judged, tier } from './property-helpers.ts';
+import { judged, referenceStart } from './property-helpers.ts';
 import { connectionArb, tieredClusterArb } from './arbitraries.ts';
 import { assertComparisonExact } from './exact-property.ts';
 import { placeholderPolicy, type TemplateName } from '../../../src/core/placeholder.ts';
@@ -16,18 +16,13 @@ const RUNS = { numRuns: 200 };
 
 /** One side, read straight from the API text; the NetworkPolicy tier's verdict comes from the plain NetworkPolicy evaluator. */
 function referenceSide(cluster: Cluster, v: Verdict, npOnly: Verdict, d: 'Ingress' | 'Egress'): boolean {
-  const subjectEnd = d === 'Egress' ? v.from : v.to;
-  const other = d === 'Egress' ? v.to : v.from;
-  const subject = findPod(cluster, subjectEnd);
-  if (!subject || subjectEnd.kind !== 'pod') return true;
-  const destination = d === 'Ingress' ? subject : findPod(cluster, other);
-  const cps = cluster.clusterPolicies ?? [];
-  const admin = tier(cluster, cps.filter((p) => p.spec.tier === 'Admin'), subject, d, other, v.connection, destination);
-  if (admin !== 'next') return admin === 'allow';
+  const start = referenceStart(cluster, v, d);
+  if (!start) return true;
+  const { subject, other, destination } = start;
+  if (start.admin !== 'next') return start.admin === 'allow';
   const np = d === 'Egress' ? npOnly.egress : npOnly.ingress;
   if (np.isolatedBy.length > 0) return np.allowed;
-  const baseline = tier(cluster, cps.filter((p) => p.spec.tier === 'Baseline'), subject, d, other, v.connection, destination);
-  return baseline !== 'deny';
+  return start.baseline() !== 'deny';
 }
 
 describe('netpol tier properties', function () {
