@@ -155,6 +155,7 @@ export type CniPolicyKind =
   | 'CiliumClusterwideNetworkPolicy'
   | 'CalicoNetworkPolicy' // projectcalico.org/v3 or crd.projectcalico.org/v1 NetworkPolicy
   | 'CalicoGlobalNetworkPolicy'
+  | 'CalicoTier' // projectcalico.org/v3 or crd.projectcalico.org/v1 Tier: no policy, the order of Calico's tiers
   | 'AntreaNetworkPolicy' // crd.antrea.io NetworkPolicy
   | 'AntreaClusterNetworkPolicy';
 

@@ -32,6 +32,9 @@ export function cniSelection(p: CniPolicy): CniSelection {
     case 'CalicoNetworkPolicy':
     case 'CalicoGlobalNetworkPolicy':
       return calicoSelection(p);
+    case 'CalicoTier':
+      // Orders Calico's policies (calico-tiers.ts) and selects nothing itself.
+      return { directions: [], selects: () => false, approximations: [], subject: 'a Calico tier, which selects no pod itself' };
     case 'AntreaNetworkPolicy':
     case 'AntreaClusterNetworkPolicy':
       return antreaSelection(p);

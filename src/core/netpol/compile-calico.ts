@@ -1,24 +1,25 @@
 // Calico NetworkPolicy / GlobalNetworkPolicy (projectcalico.org/v3, crd.projectcalico.org/v1)
-// compiled into the tiered model: the policies of Calico's `default` tier, ordered by `order`
-// (absent: after every other), with the Kubernetes NetworkPolicies at order 1000 among them; the
-// first matching rule decides (Allow / Deny / Pass; Log goes on); a pod some policy of the tier
-// applies to is denied at the end of the tier; Pass hands the connection to the next tier.
+// compiled into the tiered model: each policy of its tier (`spec.tier`, default `default`; the
+// order of tiers and of policies in one is calico-tiers.ts), the Kubernetes NetworkPolicies at
+// order 1000 of the `default` tier; the first matching rule decides (Allow / Deny / Pass; Log goes
+// on); a tier that has a policy for the pod ends with its defaultAction; Pass goes to the next tier.
 // Rules follow docs.tigera.io reference/resources/{networkpolicy,globalnetworkpolicy} (Rule,
 // EntityRule, Ports). What the snapshot cannot decide is listed in `unmodelled` (service accounts,
-// services, L7 `http`, source ports, notSelector, other tiers whose order needs Tier objects, equal
-// orders, labels we do not know): the proof then says "not proven" for the policy's pods.
+// services, L7 `http`, source ports, notSelector, tiers not read, ties Calico versions break
+// differently, labels we do not know): the proof then says "not proven" for the policy's pods.
 import type { CniPolicy, Labels, Pod, Protocol } from '../model.ts';
 import type { Peer } from './cluster-index.ts';
 import { NAMESPACE_NAME_LABEL } from './cluster-index.ts';
 import { calicoSelection } from './cni-calico.ts';
 import { isObject, objects, type Json } from './cni-common.ts';
 import { parseCalicoSelector, type CalicoSelector } from './calico-selector.ts';
-import { formatCniRef, type CniRef } from './compile-cilium.ts';
+import type { CniRef } from './compile-cilium.ts';
 import { parseCIDR, rangeContains, type AddressRange } from './ip.ts';
 import { portsOf } from './match.ts';
 import { ALL_PORTS, NO_PORTS, intersect, subtract, type PortSet } from './ports.ts';
 import type { Direction } from './types.ts';
 import { calicoHints } from './calico-hints.ts';
+import { DEFAULT_TIER, tieName } from './calico-tiers.ts';
 
 export type CalicoAction = 'Allow' | 'Deny' | 'Pass' | 'Log';
 
@@ -34,8 +35,13 @@ export interface CalicoRule {
 
 export interface CompiledCalico {
   ref: CniRef;
+  /** `spec.tier`, `default` when absent. */
+  tier: string;
   /** Infinity when `order` is absent. */
   order: number;
+  /** The name equal orders are broken by, without the `<tier>.` prefix of older storage. */
+  name: string;
+  prefixed: boolean;
   types: Record<Direction, boolean>;
   selects(pod: Pod, namespaceLabels: Labels): boolean;
   rules: Record<Direction, CalicoRule[]>;
@@ -158,11 +164,11 @@ export function compileCalico(p: CniPolicy): CompiledCalico {
   const out: string[] = [];
   const sel = calicoSelection(p);
   out.push(...sel.approximations);
-  const tier = typeof spec.tier === 'string' ? spec.tier : 'default';
-  if (tier !== 'default') out.push(`tier ${tier}: the order of tiers needs Tier objects, which are not read`);
+  const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : DEFAULT_TIER;
   for (const k of ['doNotTrack', 'preDNAT', 'applyOnForward', 'performanceHints']) if (spec[k] !== undefined && spec[k] !== false) out.push(`${k} (host endpoints, not modelled)`);
   const order = typeof spec.order === 'number' ? spec.order : Infinity;
-  if (order === 1000) out.push('order 1000 ties with the Kubernetes NetworkPolicies');
+  // Felix breaks this tie by comparing `knp.default.<name>` before Calico 3.32 and `<name>` since.
+  if (order === 1000 && tier === DEFAULT_TIER) out.push('order 1000 ties with the Kubernetes NetworkPolicies, and Calico versions break that tie differently');
   const rules = {
     Ingress: objects(spec.ingress).map((r, i) => compileRule(p, 'Ingress', r, `ingress[${i}]`, out)),
     Egress: objects(spec.egress).map((r, i) => compileRule(p, 'Egress', r, `egress[${i}]`, out)),
@@ -171,23 +177,7 @@ export function compileCalico(p: CniPolicy): CompiledCalico {
   const ref: CniRef = { kind: p.kind, name: p.metadata.name, part: 'spec', ...(p.kind === 'CalicoNetworkPolicy' && p.metadata.namespace ? { namespace: p.metadata.namespace } : {}) };
   const hints = calicoHints(spec.selector, out);
   return {
-    ref, order, types, rules, hints, unmodelled: out,
+    ref, tier, order, ...tieName(tier, p.metadata.name), types, rules, hints, unmodelled: out,
     selects: (pod, namespaceLabels) => pod.hostNetwork !== true && sel.selects({ namespace: namespaceOf(pod, namespaceLabels), podLabels: pod.metadata.labels ?? {}, namespaceLabels }),
   };
-}
-
-/**
- * Equal orders among Calico policies that can apply to one pod: their relative order is not ours
- * to know. Namespaced policies of two different namespaces never select the same pod.
- */
-export function calicoTies(all: CompiledCalico[]): void {
-  const byOrder = new Map<number, CompiledCalico[]>();
-  for (const c of all) byOrder.set(c.order, [...(byOrder.get(c.order) ?? []), c]);
-  const disjoint = (a: CompiledCalico, b: CompiledCalico) => a.ref.namespace !== undefined && b.ref.namespace !== undefined && a.ref.namespace !== b.ref.namespace;
-  for (const group of byOrder.values()) {
-    for (const c of group) {
-      const others = group.filter((x) => x !== c && !disjoint(c, x));
-      if (others.length > 0) c.unmodelled.push(`order ${c.order} is shared with ${others.map((x) => formatCniRef(x.ref)).join(', ')}`);
-    }
-  }
 }

@@ -1,34 +1,43 @@
-// CNI-specific policies of a cluster compiled into the tiers they join (tiers.ts): Cilium's and
-// Calico's `default`-tier policies. Antrea objects stay outside the model, and so does any policy
-// with parts the model cannot decide: the proof says "not proven" for the pods they select
-// (proof-cni.ts).
+// CNI-specific policies of a cluster compiled into the tiers they join (tiers.ts): Cilium's, and
+// Calico's in the tiers its Tier objects order. Antrea objects stay outside the model, and so does
+// any policy with parts the model cannot decide: the proof says "not proven" for the pods they
+// select (proof-cni.ts).
 import type { CniPolicy } from '../model.ts';
 import { ipBlocksOf } from './address-space.ts';
-import { calicoTies, compileCalico, isCalico, type CompiledCalico } from './compile-calico.ts';
+import { compileCalico, isCalico, type CompiledCalico } from './compile-calico.ts';
+import { arrangeTiers, calicoTies, DEFAULT_TIER, isCalicoTier, placePolicies, policyCompare, SIG_TIERS } from './calico-tiers.ts';
 import { compileCilium, isCilium, type CiliumMode } from './compile-cilium.ts';
 import { formatRange } from './ip.ts';
 import type { CniTiers } from './tiers.ts';
 import type { Cluster } from './types.ts';
 
-/** Calico policies compiled, in the order given (ties among them noted). */
-function calicoAligned(policies: readonly CniPolicy[]): CompiledCalico[] {
-  const calico = policies.map(compileCalico);
+/** The Calico policies compiled in the order given (what cannot be placed or ordered noted), and the tiers. */
+function calicoAligned(policies: readonly CniPolicy[]) {
+  const calico = policies.filter(isCalico).map(compileCalico);
+  const tiers = arrangeTiers(policies);
+  placePolicies(calico, tiers);
   calicoTies(calico);
-  return calico;
-}
-
-function calicoOf(policies: readonly CniPolicy[]): CompiledCalico[] {
-  return calicoAligned(policies.filter(isCalico)).sort((a, b) => a.order - b.order);
+  return { calico, tiers: tiers.tiers };
 }
 
 export function compileCniTiers(cluster: Pick<Cluster, 'cniPolicies' | 'ciliumMode'>): CniTiers {
   const cilium = (cluster.cniPolicies ?? []).filter(isCilium).flatMap(compileCilium);
-  return { cilium, ciliumMode: cluster.ciliumMode ?? 'default', calico: calicoOf(cluster.cniPolicies ?? []) };
+  const { calico, tiers } = calicoAligned(cluster.cniPolicies ?? []);
+  const placed = new Set(tiers.map((t) => t.name).filter((t) => !SIG_TIERS.has(t)));
+  const sorted = [...calico].sort(policyCompare);
+  return {
+    cilium,
+    ciliumMode: cluster.ciliumMode ?? 'default',
+    calico: sorted.filter((c) => c.tier === DEFAULT_TIER),
+    // A policy of a tier that cannot be placed joins no tier: the proof says "not proven" for its pods.
+    calicoOther: sorted.filter((c) => c.tier !== DEFAULT_TIER && placed.has(c.tier)),
+    calicoTiers: tiers.filter((t) => t.name !== DEFAULT_TIER),
+  };
 }
 
 /** The CIDRs of the CNI rules, for address-space.ts to cut the outside world on. */
 export function cniBlocks(t: CniTiers): ReturnType<typeof ipBlocksOf> {
-  const calico = t.calico.flatMap((c) => [...c.rules.Ingress, ...c.rules.Egress].flatMap((r) => r.nets)).map((cidr) => ({ kind: 'ipBlock' as const, cidr, except: [], text: formatRange(cidr) }));
+  const calico = [...t.calico, ...t.calicoOther].flatMap((c) => [...c.rules.Ingress, ...c.rules.Egress].flatMap((r) => r.nets)).map((cidr) => ({ kind: 'ipBlock' as const, cidr, except: [], text: formatRange(cidr) }));
   return ipBlocksOf([...t.cilium, { rules: { Ingress: [{ peers: calico }], Egress: [] } }]);
 }
 
@@ -45,13 +54,14 @@ export function unmodelledParts(policies: readonly CniPolicy[], mode: CiliumMode
   if (known) return known;
   const out = new Map<CniPolicy, string[] | undefined>();
   const calicoPolicies = policies.filter(isCalico);
-  const compiled = calicoAligned(calicoPolicies);
+  const compiled = calicoAligned(policies).calico;
   const calico = new Map(calicoPolicies.map((p, i) => [p, compiled[i]!] as const));
   for (const p of policies) {
     let parts: string[] | undefined = [];
     if (isCilium(p)) parts = mode === 'never' ? undefined : compileCilium(p).flatMap((u) => u.unmodelled);
     else if (isCalico(p)) parts = calico.get(p)!.unmodelled;
-    out.set(p, parts && parts.length === 0 && (isCilium(p) || isCalico(p)) ? undefined : parts);
+    // A Tier only orders the policies, which carry what cannot be placed.
+    out.set(p, isCalicoTier(p) || (parts && parts.length === 0 && (isCilium(p) || isCalico(p))) ? undefined : parts);
   }
   byMode.set(mode ?? 'default', out);
   return out;

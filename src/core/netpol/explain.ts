@@ -51,6 +51,7 @@ function sentence(d: DirectionVerdict, side: string, pod: string, isolating: str
       return `${side}: denied, ${isolating} ${d.isolatedBy.length + (d.cni?.isolatedBy.length ?? 0) > 1 ? 'select' : 'selects'} ${pod} but no ${side} rule allows this peer, port and protocol`;
     case 'calico-allows':
     case 'calico-denies':
+      if (d.decidedBy.tier === 'Calico' && d.decidedBy.calicoTier !== 'default') return `${side}: ${d.allowed ? 'allowed' : 'denied'} by ${d.decidedBy.text}; the first matching rule of Calico tier ${d.decidedBy.calicoTier} decides (Calico meets its tiers by order; a Pass goes on to the next)`;
       return `${side}: ${d.allowed ? 'allowed' : 'denied'} by ${d.decidedBy.tier === 'Calico' ? d.decidedBy.text : 'a Calico Pass rule, then no later tier'}; the first matching rule of Calico's default tier decides (Kubernetes NetworkPolicies sit at order 1000 in it)`;
     case 'cilium-denies':
       return `${side}: denied by ${d.decidedBy.tier === 'CiliumDeny' ? d.decidedBy.text : 'a Cilium deny rule'}; Cilium deny rules win over every allow, NetworkPolicies included`;

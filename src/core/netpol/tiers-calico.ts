@@ -1,17 +1,21 @@
-// Calico's `default` tier, as it stands in for the NetworkPolicy tier when a Calico policy applies
-// to the pod in this direction: policies by order, the Kubernetes NetworkPolicies at order 1000
-// (their rules all Allow, so as one block), first match wins, Log goes on, Pass leaves the tier,
-// and what no rule decides is denied at the end of the tier (some policy of it applies here).
+// Calico's tiers. The `default` tier stands in for the NetworkPolicy tier when a Calico policy
+// applies to the pod in this direction: policies by order, the Kubernetes NetworkPolicies at order
+// 1000 (their rules all Allow, so as one block), first match wins, Log goes on, Pass leaves the
+// tier, and what no rule decides is denied at the end of the tier (some policy of it applies here).
+// Every other tier works the same without the NetworkPolicies and ends with its defaultAction
+// (Deny or Pass); a tier with no policy for the pod in this direction is skipped (felix renders
+// no rule for it).
 // Kubernetes' own-node exception is not granted here: whether Calico admits host traffic to an
 // isolated pod depends on Felix settings we do not read, and denying it can only make the proof
 // report a change (refuse), never hide one.
 import type { Pod, Protocol } from '../model.ts';
 import type { Peer } from './cluster-index.ts';
 import type { CompiledCalico } from './compile-calico.ts';
+import type { CalicoTier } from './calico-tiers.ts';
 import { formatCniRef } from './compile-cilium.ts';
 import type { Judgement } from './match.ts';
 import { intersect, NO_PORTS, subtract, union, type PortSet } from './ports.ts';
-import type { Segment } from './tiers.ts';
+import type { Segment, Selection } from './tiers.ts';
 import type { Direction } from './types.ts';
 
 export function appliesCalico(calico: CompiledCalico[], d: Direction): CompiledCalico[] {
@@ -34,9 +38,15 @@ export function calicoAllowsAll(calico: CompiledCalico[], isolating: { rules: Re
   return late !== undefined && late.catchAll && late.action === 'Allow';
 }
 
-/** Decides `open` in Calico's default tier; returns the ports a Pass handed on to the next tier. */
-export function judgeCalicoTier(d: Direction, calico: CompiledCalico[], np: Judgement, peer: Peer, protocol: Protocol, destination: Pod | undefined, open: PortSet, segments: Segment[]): PortSet {
+const DEFAULT: Pick<CalicoTier, 'name' | 'defaultAction'> = { name: 'default', defaultAction: 'Deny' };
+
+/**
+ * Decides `open` in one Calico tier (the default tier, with the NetworkPolicies' judgement `np`,
+ * unless `tier` is given); returns the ports a Pass, or a defaultAction Pass, handed on.
+ */
+export function judgeCalicoTier(d: Direction, calico: CompiledCalico[], np: Judgement | undefined, peer: Peer, protocol: Protocol, destination: Pod | undefined, open: PortSet, segments: Segment[], tier = DEFAULT): PortSet {
   const applying = appliesCalico(calico, d);
+  const where = (p: CompiledCalico) => (np ? `order ${p.order}` : `tier ${tier.name}, order ${p.order}`);
   let passed: PortSet = NO_PORTS;
   const firstMatch = (policies: CompiledCalico[]) => {
     for (const p of policies) {
@@ -46,10 +56,16 @@ export function judgeCalicoTier(d: Direction, calico: CompiledCalico[], np: Judg
         if (ports.length === 0 || rule.action === 'Log') continue;
         open = subtract(open, ports);
         if (rule.action === 'Pass') passed = union(passed, ports);
-        else segments.push({ ports, allowed: rule.action === 'Allow', decider: { tier: 'Calico', action: rule.action, policy: p.ref, rule: rule.field, text: `${formatCniRef(p.ref)} ${d.toLowerCase()} rule ${rule.field} (order ${p.order})` } });
+        else segments.push({ ports, allowed: rule.action === 'Allow', decider: { tier: 'Calico', calicoTier: tier.name, action: rule.action, policy: p.ref, rule: rule.field, text: `${formatCniRef(p.ref)} ${d.toLowerCase()} rule ${rule.field} (${where(p)})` } });
       }
     }
   };
+  if (!np) {
+    firstMatch(applying);
+    if (tier.defaultAction === 'Pass') return union(passed, open);
+    if (open.length > 0) segments.push({ ports: open, allowed: false, decider: { tier: 'Calico', calicoTier: tier.name, action: 'Deny', text: `the end of Calico tier ${tier.name} (defaultAction Deny; it applies through ${applying.map((p) => formatCniRef(p.ref)).join(', ')})` } });
+    return passed;
+  }
   firstMatch(applying.filter((p) => p.order < 1000));
   if (np.isolatedBy.length > 0 && open.length > 0) {
     const allowed = intersect(np.matches.reduce<PortSet>((acc, m) => union(acc, m.ports), NO_PORTS), open);
@@ -59,7 +75,23 @@ export function judgeCalicoTier(d: Direction, calico: CompiledCalico[], np: Judg
   firstMatch(applying.filter((p) => p.order > 1000));
   if (open.length > 0) {
     const by = [...np.isolatedBy.map((p) => `${p.ref.namespace}/${p.ref.name}`), ...applying.map((p) => formatCniRef(p.ref))];
-    segments.push({ ports: open, allowed: false, decider: { tier: 'Calico', action: 'Deny', text: `the end of Calico's default tier (it applies through ${by.join(', ')})` } });
+    segments.push({ ports: open, allowed: false, decider: { tier: 'Calico', calicoTier: 'default', action: 'Deny', text: `the end of Calico's default tier (it applies through ${by.join(', ')})` } });
   }
   return passed;
+}
+
+/** Decides `open` in the Calico tiers of one slot (calico-tiers.ts), in order; returns what is left. */
+export function judgeCalicoTiers(d: Direction, sel: Selection, slot: CalicoTier['slot'], peer: Peer, protocol: Protocol, destination: Pod | undefined, open: PortSet, segments: Segment[]): PortSet {
+  for (const tier of sel.calicoTiers) {
+    if (tier.slot !== slot || open.length === 0) continue;
+    const policies = sel.calicoOther.filter((p) => p.tier === tier.name);
+    if (appliesCalico(policies, d).length > 0) open = judgeCalicoTier(d, policies, undefined, peer, protocol, destination, open, segments, tier);
+  }
+  return open;
+}
+
+/** Whether a Calico tier after the default tier has a policy for this pod and direction. */
+export function laterCalicoTierApplies(sel: Selection, d: Direction): boolean {
+  const later = new Set(sel.calicoTiers.filter((t) => t.slot >= 2).map((t) => t.name));
+  return appliesCalico(sel.calicoOther, d).some((p) => later.has(p.tier));
 }

@@ -16,7 +16,8 @@ import type { ClusterPolicy } from '../model.ts';
 import { ciliumSelects, formatCiliumRule, formatCniRef, type CiliumMode, type CompiledCilium } from './compile-cilium.ts';
 import { ciliumRulePorts } from './match-cilium.ts';
 import type { CompiledCalico } from './compile-calico.ts';
-import { appliesCalico, calicoAllowsAll, judgeCalicoTier } from './tiers-calico.ts';
+import { appliesCalico, calicoAllowsAll, judgeCalicoTier, judgeCalicoTiers, laterCalicoTierApplies } from './tiers-calico.ts';
+import type { CalicoTier } from './calico-tiers.ts';
 
 /** The policies of each tier that select one pod, in evaluation order. */
 export interface Selection {
@@ -29,17 +30,23 @@ export interface Selection {
   alwaysIsolated: boolean;
   /** Calico default-tier policies selecting the pod, by order. */
   calico: CompiledCalico[];
+  /** Calico policies of the other tiers selecting the pod, by order, and those tiers in order. */
+  calicoOther: CompiledCalico[];
+  calicoTiers: CalicoTier[];
 }
 
 /** Cilium policies and the agent's enforcement mode, the same before and after any change we compare. */
 export interface CniTiers {
   cilium: CompiledCilium[];
   ciliumMode: CiliumMode;
-  /** By order (compile-cni.ts). */
+  /** Calico's default tier, by order (compile-cni.ts). */
   calico: CompiledCalico[];
+  /** Calico's other tiers: their policies by order, the tiers in evaluation order (calico-tiers.ts). */
+  calicoOther: CompiledCalico[];
+  calicoTiers: CalicoTier[];
 }
 
-export const NO_CNI: CniTiers = { cilium: [], ciliumMode: 'default', calico: [] };
+export const NO_CNI: CniTiers = { cilium: [], ciliumMode: 'default', calico: [], calicoOther: [], calicoTiers: [] };
 
 /** One policy set (NetworkPolicies plus the cluster-wide tiers) over one cluster; per-pod caches. */
 export interface TieredView {
@@ -80,6 +87,8 @@ export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterP
           cilium: cilium.filter((u) => ciliumSelects(u, pod, labels)),
           alwaysIsolated: cni.ciliumMode === 'always' && pod.hostNetwork !== true,
           calico: cni.calico.filter((c) => c.selects(pod, labels)),
+          calicoOther: cni.calicoOther.filter((c) => c.selects(pod, labels)),
+          calicoTiers: cni.calicoTiers,
         };
         cache.set(pod, found);
       }
@@ -148,7 +157,13 @@ export function judgeTiers(direction: Direction, subject: Pod, sel: Selection, p
     }
   };
 
+  // Calico's other tiers by order, around the SIG tiers where Calico puts them (calico-tiers.ts).
+  const calicoSlot = (slot: CalicoTier['slot']) => {
+    if (open.length > 0 && sel.calicoOther.length > 0) open = judgeCalicoTiers(direction, sel, slot, peer, protocol, destination, open, segments);
+  };
+  calicoSlot(0);
   firstMatch('Admin', sel.admin);
+  calicoSlot(1);
   // Cilium deny rules win over every allow, Kubernetes NetworkPolicies included.
   for (const u of sel.cilium) {
     for (const rule of u.deny[direction]) {
@@ -187,7 +202,9 @@ export function judgeTiers(direction: Direction, subject: Pod, sel: Selection, p
     if (no.length > 0) segments.push({ ports: no, allowed: false, decider: { tier: 'NetworkPolicy', action: 'Deny', isolatedBy, ...cni } });
     open = NO_PORTS;
   }
+  calicoSlot(2);
   if (open.length > 0) firstMatch('Baseline', sel.baseline);
+  calicoSlot(3);
   if (open.length > 0) segments.push({ ports: open, allowed: true, decider: { tier: 'Default', action: 'Allow' } });
   return { np, segments, passes, ciliumMatches };
 }
@@ -212,7 +229,8 @@ export function allowsFromNetworkPolicyTier(sel: Selection, d: Direction): boole
     return isolating.some((p) => p.rules[d].some((r) => r.peers === 'all' && r.ports === 'all'))
       || sel.cilium.some((u) => u.allow[d].some((r) => r.ports === 'all' && (r.peers === 'all' || r.peers.some((x) => x.kind === 'entity' && x.entity === 'all'))));
   }
-  return !sel.baseline.some((b) => b.rules[d].some((r) => r.action === 'Deny'));
+  // Not isolated: what reaches the tier goes on to Calico's later tiers and the Baseline tier.
+  return !laterCalicoTierApplies(sel, d) && !sel.baseline.some((b) => b.rules[d].some((r) => r.action === 'Deny'));
 }
 
 /**

@@ -67,8 +67,8 @@ export interface CniTierFacts {
 export type Decider =
   | { tier: 'Admin' | 'Baseline'; action: 'Allow' | 'Deny'; policy: ClusterPolicyRef; rule: number; ruleName?: string }
   | { tier: 'CiliumDeny'; action: 'Deny'; policy: CniRef; rule: string; text: string }
-  // A Calico rule of the default tier, or (no policy/rule) the end of that tier.
-  | { tier: 'Calico'; action: 'Allow' | 'Deny'; policy?: CniRef; rule?: string; text: string }
+  // A Calico rule of tier `calicoTier`, or (no policy/rule) the end of that tier.
+  | { tier: 'Calico'; calicoTier: string; action: 'Allow' | 'Deny'; policy?: CniRef; rule?: string; text: string }
   // `cni` only when a Cilium rule selects the pod: the SIG-only shape is unchanged.
   | { tier: 'NetworkPolicy'; action: 'Allow' | 'Deny'; isolatedBy: PolicyRef[]; cni?: CniTierFacts }
   | { tier: 'Default'; action: 'Allow'; passedBy?: { policy: ClusterPolicyRef; rule: number; ruleName?: string }[] };
