@@ -127,7 +127,7 @@ export function calicoTies(all: CompiledCalico[]): void {
 export function placePolicies(all: CompiledCalico[], t: CalicoTiers): void {
   const known = new Set(t.tiers.map((x) => x.name));
   for (const c of all) {
-    if (SIG_TIERS.has(c.tier)) c.unmodelled.push(`tier ${c.tier} holds Calico's translation of the SIG admin policies; a policy written there is not modelled`);
+    if (SIG_TIERS.has(c.tier)) c.unmodelled.push(`tier ${c.tier} interleaves it by order with Calico's translation of the SIG admin policies, which our Admin and Baseline tiers model apart`);
     else if (t.unusable.has(c.tier)) c.unmodelled.push(t.unusable.get(c.tier)!);
     else if (!known.has(c.tier)) c.unmodelled.push(`tier ${c.tier}: no Tier object of that name was read, so its order is unknown`);
   }

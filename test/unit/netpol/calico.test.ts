@@ -90,12 +90,16 @@ describe('netpol Calico: what is not modelled', () => {
     assert.match(why(gnp('l7', { order: 1, ingress: [{ action: 'Allow', http: { methods: ['GET'] } }] })), /http/);
     assert.match(why(gnp('sport', { order: 1, ingress: [{ action: 'Allow', protocol: 'TCP', source: { ports: [80] } }] })), /source\.ports/);
     assert.match(why(gnp('nots', { order: 1, ingress: [{ action: 'Allow', source: { notSelector: 'a == "b"' } }] })), /notSelector/);
-    assert.match(why(gnp('tiered', { order: 1, tier: 'security' })), /tier security/);
-    assert.match(why(gnp('a', { order: 5 }), [gnp('b', { order: 5 })]), /order 5 is shared with CalicoGlobalNetworkPolicy b/);
+    assert.match(why(gnp('tiered', { order: 1, tier: 'security' })), /tier security: no Tier object of that name was read/);
+    // Equal orders: by name where every Calico version agrees (one kind, names not prefixes of
+    // each other before '-' or '.'); a GlobalNetworkPolicy against a NetworkPolicy is not.
+    assert.equal(why(gnp('a', { order: 5 }), [gnp('b', { order: 5 })]), '');
+    assert.match(why(gnp('a', { order: 5 }), [cnp('shop', 'b', { order: 5 })]), /order 5 in tier default is shared with CalicoNetworkPolicy shop\/b, and Calico versions break that tie differently/);
+    assert.match(why(gnp('a', { order: 5 }), [gnp('a-b', { order: 5 })]), /shared with CalicoGlobalNetworkPolicy a-b/);
     assert.match(why(gnp('k', { order: 1000 })), /ties with the Kubernetes NetworkPolicies/);
     // Namespaced policies of two namespaces never select one pod: no tie between them.
     const [x, y, z] = [cnp('a', 'x', {}), cnp('b', 'y', {}), cnp('a', 'z', {})];
-    assert.deepEqual([why(x, [y]), why(x, [z])], ['', 'order Infinity is shared with CalicoNetworkPolicy a/z']);
+    assert.deepEqual([why(x, [y]), why(x, [z]), why(x, [gnp('g', {})])], ['', '', 'order Infinity in tier default is shared with CalicoGlobalNetworkPolicy g, and Calico versions break that tie differently']);
     assert.match(why(gnp('host', { order: 1, preDNAT: true, applyOnForward: true })), /preDNAT/);
   });
   it('the documented default-tier fields are modelled exactly', () => {
