@@ -59,6 +59,7 @@ export const COMMAND_NEEDS: { command: string; role: string; essential: boolean;
       need('list', 'cilium.io', 'ciliumclusterwidenetworkpolicies', false),
       need('list', 'crd.projectcalico.org', 'networkpolicies', true),
       need('list', 'crd.projectcalico.org', 'globalnetworkpolicies', false),
+      need('list', 'crd.projectcalico.org', 'tiers', false),
       need('list', 'crd.antrea.io', 'clusternetworkpolicies', false),
       need('list', 'crd.antrea.io', 'networkpolicies', true),
     ],

@@ -32,7 +32,9 @@ export function selectsNoPod(template: NetworkPolicy | undefined): boolean {
 export function unprovenForNamespace(state: ProofState, ns: Namespace, template: NetworkPolicy | undefined): string[] {
   if (selectsNoPod(template)) return [];
   const out: string[] = [];
-  for (const api of state.unreadable) {
+  // Tiers only order Calico's policies: without them a policy of another tier is "not proven"
+  // on its own (calico-tiers.ts), and the default tier needs none.
+  for (const api of state.unreadable.filter((a) => a.kind !== 'CalicoTier')) {
     out.push(`could not read ${api.resource}.${api.group} (${api.message ?? 'unreadable'}): the proof does not cover ${api.kind} objects`);
   }
   // Admin-tier rules decide the same connections before and after a NetworkPolicy change, so only

@@ -31,6 +31,8 @@ export function policyKindOf(apiVersion: string | undefined, kind: string | unde
     case 'NetworkPolicy.crd.projectcalico.org': return { family: 'cni', kind: 'CalicoNetworkPolicy' };
     case 'GlobalNetworkPolicy.projectcalico.org':
     case 'GlobalNetworkPolicy.crd.projectcalico.org': return { family: 'cni', kind: 'CalicoGlobalNetworkPolicy' };
+    case 'Tier.projectcalico.org':
+    case 'Tier.crd.projectcalico.org': return { family: 'cni', kind: 'CalicoTier' };
     case 'NetworkPolicy.crd.antrea.io': return { family: 'cni', kind: 'AntreaNetworkPolicy' };
     case 'ClusterNetworkPolicy.crd.antrea.io': return { family: 'cni', kind: 'AntreaClusterNetworkPolicy' };
     default: return undefined;

@@ -80,6 +80,8 @@ export const POLICY_KINDS: readonly KindSpec[] = [
   { kind: 'CiliumClusterwideNetworkPolicy', family: 'cni', namespaced: false, candidates: [gvr('cilium.io', 'v2', 'ciliumclusterwidenetworkpolicies')] },
   { kind: 'CalicoNetworkPolicy', family: 'cni', namespaced: true, candidates: [gvr('projectcalico.org', 'v3', 'networkpolicies'), gvr('crd.projectcalico.org', 'v1', 'networkpolicies')] },
   { kind: 'CalicoGlobalNetworkPolicy', family: 'cni', namespaced: false, candidates: [gvr('projectcalico.org', 'v3', 'globalnetworkpolicies'), gvr('crd.projectcalico.org', 'v1', 'globalnetworkpolicies')] },
+  // Tiers order Calico's policies (core/netpol/calico-tiers.ts); Calico 3.29+ serves them.
+  { kind: 'CalicoTier', family: 'cni', namespaced: false, candidates: [gvr('projectcalico.org', 'v3', 'tiers'), gvr('crd.projectcalico.org', 'v1', 'tiers')] },
   { kind: 'AntreaClusterNetworkPolicy', family: 'cni', namespaced: false, candidates: [gvr('crd.antrea.io', 'v1beta1', 'clusternetworkpolicies'), gvr('crd.antrea.io', 'v1alpha1', 'clusternetworkpolicies')] },
   { kind: 'AntreaNetworkPolicy', family: 'cni', namespaced: true, candidates: [gvr('crd.antrea.io', 'v1beta1', 'networkpolicies'), gvr('crd.antrea.io', 'v1alpha1', 'networkpolicies')] },
 ];

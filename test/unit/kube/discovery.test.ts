@@ -16,7 +16,7 @@ describe('kube/discovery: parseDiscovery and planReads', () => {
   const all = [
     'ClusterNetworkPolicy policy.networking.k8s.io/v1beta1', 'AdminNetworkPolicy policy.networking.k8s.io/v1alpha1', 'BaselineAdminNetworkPolicy policy.networking.k8s.io/v1alpha1',
     'CiliumNetworkPolicy cilium.io/v2', 'CiliumClusterwideNetworkPolicy cilium.io/v2',
-    'CalicoNetworkPolicy projectcalico.org/v3', 'CalicoGlobalNetworkPolicy projectcalico.org/v3',
+    'CalicoNetworkPolicy projectcalico.org/v3', 'CalicoGlobalNetworkPolicy projectcalico.org/v3', 'CalicoTier projectcalico.org/v3',
     'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1', 'AntreaNetworkPolicy crd.antrea.io/v1beta1',
   ];
 
@@ -34,7 +34,7 @@ describe('kube/discovery: parseDiscovery and planReads', () => {
       'absent clusternetworkpolicies.policy.networking.k8s.io/v1beta1', 'absent adminnetworkpolicies.policy.networking.k8s.io/v1alpha1',
       'absent baselineadminnetworkpolicies.policy.networking.k8s.io/v1alpha1', 'absent ciliumnetworkpolicies.cilium.io/v2',
       'absent ciliumclusterwidenetworkpolicies.cilium.io/v2', 'absent networkpolicies.projectcalico.org/v3',
-      'absent globalnetworkpolicies.projectcalico.org/v3', 'absent clusternetworkpolicies.crd.antrea.io/v1beta1', 'absent networkpolicies.crd.antrea.io/v1beta1',
+      'absent globalnetworkpolicies.projectcalico.org/v3', 'absent tiers.projectcalico.org/v3', 'absent clusternetworkpolicies.crd.antrea.io/v1beta1', 'absent networkpolicies.crd.antrea.io/v1beta1',
     ]);
   });
 
@@ -45,18 +45,20 @@ describe('kube/discovery: parseDiscovery and planReads', () => {
     assert.deepEqual(summary(s).filter((l) => !l.endsWith('absent')), ['AdminNetworkPolicy policy.networking.k8s.io/v1alpha1', 'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1', 'AntreaNetworkPolicy crd.antrea.io/v1alpha1']);
   });
 
-  it('Calico without its API server: crd.projectcalico.org/v1 is read instead', () => {
+  it('Calico without its API server: crd.projectcalico.org/v1 is read instead; Tiers where served (3.29+)', () => {
     const s = parseDiscovery(aggregated('v2', discoveryGroup('crd.projectcalico.org', { v1: ['networkpolicies', 'globalnetworkpolicies', 'ippools'] })));
-    assert.deepEqual(summary(s).filter((l) => l.startsWith('Calico')), ['CalicoNetworkPolicy crd.projectcalico.org/v1', 'CalicoGlobalNetworkPolicy crd.projectcalico.org/v1']);
+    assert.deepEqual(summary(s).filter((l) => l.startsWith('Calico')), ['CalicoNetworkPolicy crd.projectcalico.org/v1', 'CalicoGlobalNetworkPolicy crd.projectcalico.org/v1', 'CalicoTier absent']);
+    const tiers = parseDiscovery(aggregated('v2', discoveryGroup('crd.projectcalico.org', { v1: ['networkpolicies', 'globalnetworkpolicies', 'tiers'] })));
+    assert.deepEqual(summary(tiers).filter((l) => l.startsWith('CalicoTier')), ['CalicoTier crd.projectcalico.org/v1']);
   });
 
   it('Calico v3 Stale (its API server down) and the CRDs served: the CRDs; v3 Stale alone: v3 (its list then says why)', () => {
     const stale = discoveryGroup('projectcalico.org', { v3: ['networkpolicies', 'globalnetworkpolicies'] }, { v3: 'Stale' });
     let s = parseDiscovery(aggregated('v2', stale, discoveryGroup('crd.projectcalico.org', { v1: ['networkpolicies', 'globalnetworkpolicies'] })));
     assert.deepEqual([...s.stale], ['projectcalico.org/v3']);
-    assert.deepEqual(summary(s).filter((l) => l.startsWith('Calico')), ['CalicoNetworkPolicy crd.projectcalico.org/v1', 'CalicoGlobalNetworkPolicy crd.projectcalico.org/v1']);
+    assert.deepEqual(summary(s).filter((l) => l.startsWith('Calico')), ['CalicoNetworkPolicy crd.projectcalico.org/v1', 'CalicoGlobalNetworkPolicy crd.projectcalico.org/v1', 'CalicoTier absent']);
     s = parseDiscovery(aggregated('v2', stale));
-    assert.deepEqual(summary(s).filter((l) => l.startsWith('Calico')), ['CalicoNetworkPolicy projectcalico.org/v3', 'CalicoGlobalNetworkPolicy projectcalico.org/v3']);
+    assert.deepEqual(summary(s).filter((l) => l.startsWith('Calico')), ['CalicoNetworkPolicy projectcalico.org/v3', 'CalicoGlobalNetworkPolicy projectcalico.org/v3', 'CalicoTier absent']);
   });
 
   it('APIGroupList fallback: a served group/version counts for all its resources', () => {
@@ -65,7 +67,7 @@ describe('kube/discovery: parseDiscovery and planReads', () => {
     assert.deepEqual(summary(s), [
       'ClusterNetworkPolicy policy.networking.k8s.io/v1alpha2', 'AdminNetworkPolicy policy.networking.k8s.io/v1alpha1', 'BaselineAdminNetworkPolicy policy.networking.k8s.io/v1alpha1',
       'CiliumNetworkPolicy cilium.io/v2', 'CiliumClusterwideNetworkPolicy cilium.io/v2',
-      'CalicoNetworkPolicy crd.projectcalico.org/v1', 'CalicoGlobalNetworkPolicy crd.projectcalico.org/v1',
+      'CalicoNetworkPolicy crd.projectcalico.org/v1', 'CalicoGlobalNetworkPolicy crd.projectcalico.org/v1', 'CalicoTier crd.projectcalico.org/v1',
       'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1', 'AntreaNetworkPolicy crd.antrea.io/v1beta1',
     ]);
   });

@@ -73,7 +73,7 @@ describe('netpol Calico tiers: documented examples', () => {
   });
 
   it('around the SIG tiers as Calico puts kube-admin (1,000) and kube-baseline (10,000,000): order 500 before the Admin tier, no order after the Baseline tier', () => {
-    const admin = sig('allow-dev', 'Admin', 5, { subject: inNamespaces(), ingress: [rule('Allow', [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'dev' } } }])] });
+    const admin = sig('allow-dev', 'Admin', 5, { subject: inNamespaces(), ingress: [rule('Accept', [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'dev' } } }])] });
     const early = gnp('early.deny', { tier: 'early', selector: "app == 'web'", ingress: [fromDev] });
     const c = cluster([tier('early', { order: 500 }), DEFAULT, early]);
     c.clusterPolicies = [admin];
