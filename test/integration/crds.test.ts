@@ -1,5 +1,5 @@
 // The cluster-wide network-policy CRDs that `scripts/testenv start` installs from the upstream Go
-// modules (docs/testenv-crds.md): each is Established, and the objects users really write, as the
+// modules or, for Calico, from the files vendored in scripts/testenv-crds/ (docs/testenv-crds.md): each is Established, and the objects users really write, as the
 // upstream documents write them, are accepted, stored field for field and read back. The expected
 // CRDs are written out here, not read from the script. Without a server every test fails.
 import assert from 'node:assert/strict';
@@ -17,6 +17,7 @@ const EXPECTED_CRDS: Record<string, [string, string, string[]]> = {
   'ciliumclusterwidenetworkpolicies.cilium.io': ['CiliumClusterwideNetworkPolicy', 'Cluster', ['v2']],
   'networkpolicies.crd.projectcalico.org': ['NetworkPolicy', 'Namespaced', ['v1']],
   'globalnetworkpolicies.crd.projectcalico.org': ['GlobalNetworkPolicy', 'Cluster', ['v1']],
+  'tiers.crd.projectcalico.org': ['Tier', 'Cluster', ['v1']],
 };
 
 interface Crd {
@@ -162,6 +163,24 @@ const EXAMPLES: Example[] = [
       ingress: [{ action: 'Deny', protocol: 'TCP', source: { selector: "color == 'blue'" } }],
     },
   },
+  {
+    // Calico's tiered-policy tutorial: a security tier, met before the default tier (order 1,000,000).
+    what: 'Calico Tier (crd.projectcalico.org/v1), order and defaultAction (vendored CRD)',
+    resource: 'tiers.v1.crd.projectcalico.org',
+    namespaced: false,
+    apiVersion: 'crd.projectcalico.org/v1',
+    kind: 'Tier',
+    spec: { order: 300, defaultAction: 'Pass' },
+  },
+  {
+    // The vendored policy CRDs have `tier` (v3.28's did not, and the server dropped it).
+    what: 'Calico GlobalNetworkPolicy in a tier (spec.tier is in the vendored schema)',
+    resource: 'globalnetworkpolicies.v1.crd.projectcalico.org',
+    namespaced: false,
+    apiVersion: 'crd.projectcalico.org/v1',
+    kind: 'GlobalNetworkPolicy',
+    spec: { tier: 'security', order: 10, selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Pass' }] },
+  },
 ];
 
 function crd(name: string): Crd {
@@ -260,6 +279,17 @@ describe('testenv CRDs: cluster-wide network-policy kinds from the upstream modu
     r = kubectl(['create', '-f', '-'], { input: JSON.stringify(bad({ tier: 'Cluster', priority: 1, subject: { namespaces: {} } })) });
     assert.notEqual(r.code, 0, r.stdout);
     assert.match(r.stderr, /Unsupported value: "Cluster"/);
+  });
+
+  it('the Tier CRD pins the built-in tiers: default only at order 1000000 with Deny (server dry run, nothing stored)', () => {
+    const tier = (spec: Record<string, unknown>) => ({ apiVersion: 'crd.projectcalico.org/v1', kind: 'Tier', metadata: { name: 'default' }, spec });
+    let r = kubectl(['create', '--dry-run=server', '-f', '-'], { input: JSON.stringify(tier({ order: 5, defaultAction: 'Deny' })) });
+    assert.notEqual(r.code, 0, r.stdout);
+    assert.match(r.stderr, /default tier order must be 1000000/);
+    r = kubectl(['create', '--dry-run=server', '-f', '-'], { input: JSON.stringify(tier({ order: 1000000, defaultAction: 'Pass' })) });
+    assert.match(r.stderr, /The 'default' tier must have default action 'Deny'/);
+    r = kubectl(['create', '--dry-run=server', '-f', '-'], { input: JSON.stringify(tier({ order: 1000000, defaultAction: 'Deny' })) });
+    assert.equal(r.code, 0, r.stderr);
   });
 
   it('`networkpolicies` still means networking.k8s.io beside Calico\'s networkpolicies.crd.projectcalico.org', () => {

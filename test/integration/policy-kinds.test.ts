@@ -38,6 +38,7 @@ describe('cluster-wide policy kinds against a real API server', function () {
       ['clusternetworkpolicies.policy.networking.k8s.io', '-l', LABEL], ['adminnetworkpolicies.policy.networking.k8s.io', '-l', LABEL],
       ['ciliumnetworkpolicies.cilium.io', '-A', '-l', LABEL], ['ciliumclusterwidenetworkpolicies.cilium.io', '-l', LABEL],
       ['networkpolicies.crd.projectcalico.org', '-A', '-l', LABEL], ['globalnetworkpolicies.crd.projectcalico.org', '-l', LABEL],
+      ['tiers.crd.projectcalico.org', '-l', LABEL],
     );
     create([
       { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: labelled(`kinds-cnp-${RUN}`), spec: {
@@ -59,6 +60,8 @@ describe('cluster-wide policy kinds against a real API server', function () {
       { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: labelled(`kinds-ccnp-${RUN}`), spec: { endpointSelector: {}, ingress: [{ fromEntities: ['cluster'] }] } },
       // Calico's CRDs store policies of the default tier with the `default.` prefix; kept as stored.
       { apiVersion: 'crd.projectcalico.org/v1', kind: 'NetworkPolicy', metadata: labelled('default.kinds-calico', ns), spec: { order: 100, selector: 'all()', types: ['Ingress'] } },
+      // A Tier orders Calico's policies; it is read like them (and counts as no policy of a namespace).
+      { apiVersion: 'crd.projectcalico.org/v1', kind: 'Tier', metadata: labelled(`kinds-tier-${RUN}`), spec: { order: 200 } },
     ]);
   });
 
@@ -74,11 +77,11 @@ describe('cluster-wide policy kinds against a real API server', function () {
       'ClusterNetworkPolicy policy.networking.k8s.io/v1beta1 served', 'AdminNetworkPolicy policy.networking.k8s.io/v1alpha1 served',
       'BaselineAdminNetworkPolicy policy.networking.k8s.io/v1alpha1 served', 'CiliumNetworkPolicy cilium.io/v2 served',
       'CiliumClusterwideNetworkPolicy cilium.io/v2 served', 'CalicoNetworkPolicy crd.projectcalico.org/v1 served',
-      'CalicoGlobalNetworkPolicy crd.projectcalico.org/v1 served', 'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1 absent',
+      'CalicoGlobalNetworkPolicy crd.projectcalico.org/v1 served', 'CalicoTier crd.projectcalico.org/v1 served', 'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1 absent',
       'AntreaNetworkPolicy crd.antrea.io/v1beta1 absent',
     ]);
     assert.equal(log.filter((l) => l.startsWith('get /apis')).length, 1, log.join('\n'));
-    assert.ok(log.some((l) => l.startsWith('discovery (apidiscovery.k8s.io/v2 APIGroupDiscoveryList): 7 of 9 policy kinds served')), log.join('\n'));
+    assert.ok(log.some((l) => l.startsWith('discovery (apidiscovery.k8s.io/v2 APIGroupDiscoveryList): 8 of 10 policy kinds served')), log.join('\n'));
     // The counts are what the server holds (other test files may hold objects of these kinds too).
     const count = (resource: string) => kubectlJson<{ items: unknown[] }>(['get', resource, '-A']).items.length;
     assert.equal(r.apis[0]!.count, count('clusternetworkpolicies.policy.networking.k8s.io'));
@@ -110,12 +113,13 @@ describe('cluster-wide policy kinds against a real API server', function () {
   });
 
   it('a state saved with `kubectl get namespaces,<every kind> -A -o yaml` gives the same objects as the live read; audit -f takes it', async () => {
-    const kinds = 'namespaces,networkpolicies.networking.k8s.io,clusternetworkpolicies.policy.networking.k8s.io,adminnetworkpolicies,baselineadminnetworkpolicies,ciliumnetworkpolicies,ciliumclusterwidenetworkpolicies,networkpolicies.crd.projectcalico.org,globalnetworkpolicies.crd.projectcalico.org';
+    const kinds = 'namespaces,networkpolicies.networking.k8s.io,clusternetworkpolicies.policy.networking.k8s.io,adminnetworkpolicies,baselineadminnetworkpolicies,ciliumnetworkpolicies,ciliumclusterwidenetworkpolicies,networkpolicies.crd.projectcalico.org,globalnetworkpolicies.crd.projectcalico.org,tiers.crd.projectcalico.org';
     const text = kubectlOk(['get', kinds, '-A', '-o', 'yaml']);
     const saved = parseStateFile(text, 'state.yaml');
     const live = await connect(adminKubeconfig()).readPolicyKinds();
     const mine = <T extends { metadata: { labels?: Record<string, string> } }>(l: T[]) => l.filter((p) => p.metadata.labels?.['cisnp-kinds'] === RUN);
-    assert.equal(mine(saved.clusterPolicies).length + mine(saved.cniPolicies).length, 5);
+    assert.equal(mine(saved.clusterPolicies).length + mine(saved.cniPolicies).length, 6);
+    assert.deepEqual(mine(saved.cniPolicies).filter((p) => p.kind === 'CalicoTier').map((p) => [p.apiVersion, p.spec['order']]), [['crd.projectcalico.org/v1', 200]]);
     assert.deepEqual(mine(saved.clusterPolicies), mine(live.clusterPolicies));
     assert.deepEqual(mine(saved.cniPolicies), mine(live.cniPolicies));
     const r = plugin(['audit', '-f', '-', '-n', ns, '-o', 'json'], { input: text });
@@ -142,6 +146,7 @@ describe('cluster-wide policy kinds against a real API server', function () {
         'clusternetworkpolicies.policy.networking.k8s.io served', 'adminnetworkpolicies.policy.networking.k8s.io served',
         'baselineadminnetworkpolicies.policy.networking.k8s.io served', 'ciliumnetworkpolicies.cilium.io served',
         'ciliumclusterwidenetworkpolicies.cilium.io served', 'networkpolicies.crd.projectcalico.org served', 'globalnetworkpolicies.crd.projectcalico.org served',
+        'tiers.crd.projectcalico.org served',
       ]);
       assert.ok(r.clusterPolicies.some((p) => p.metadata.name === `kinds-cnp-${RUN}`));
       const a = plugin(['audit', '-n', ns, '-o', 'json'], { kubeconfig: restrictedKubeconfig() });
