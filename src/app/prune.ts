@@ -7,7 +7,9 @@ import {
 } from '../core/prune.ts';
 import type { DryRun } from '../core/remediate.ts';
 import { makeScope, type ScopeOptions } from '../core/scope.ts';
+import { ciliumModeNote } from '../core/cilium-mode.ts';
 import { listClusterWide } from './can-reach.ts';
+import { ciliumPresent, readCiliumMode } from './cilium-mode.ts';
 import { writeEach } from './pool.ts';
 import type { AppDeps, Cluster } from './ports.ts';
 import { readClusterSnapshot } from './snapshot.ts';
@@ -36,11 +38,14 @@ export async function runPrune(o: PruneOptions, cluster: Cluster, deps: AppDeps)
     const { pods, nodes } = await listClusterWide(cluster, ['pods', 'nodes'], 'prune needs "list" on pods and nodes to show which connections removing the placeholder denies');
     deps.progress.update('Comparing connectivity with and without the placeholders');
     const t0 = performance.now();
-    const proof = pruneConnectivity({ namespaces: snapshot.namespaces, pods, nodes, policies: snapshot.policies, clusterPolicies: snapshot.clusterPolicies }, plan.deletes);
+    // The proof's whole model: Cilium (in its agent's mode) and Calico (with its tiers) too.
+    const cilium = ciliumPresent(snapshot.policyApis, snapshot.cniPolicies) ? await readCiliumMode(cluster, deps.log) : undefined;
+    const state = { namespaces: snapshot.namespaces, pods, nodes, policies: snapshot.policies, clusterPolicies: snapshot.clusterPolicies, cniPolicies: snapshot.cniPolicies, ...(cilium ? { ciliumMode: cilium.mode } : {}) };
+    const proof = pruneConnectivity(state, plan.deletes);
     deps.log(`connectivity proof: ${plan.deletes.length} placeholders, ${pods.length} pods, ${nodes.length} nodes in ${Math.round(performance.now() - t0)} ms`);
     connectivity = proof.byNamespace;
     notes.push(...proof.problems);
-    if (snapshot.cniPolicies.length > 0) notes.push(`${snapshot.cniPolicies.length} Cilium/Calico/Antrea ${snapshot.cniPolicies.length === 1 ? 'policy is' : 'policies are'} not modelled: the connections listed are those NetworkPolicies and the SIG tiers decide`);
+    if (cilium) notes.push(ciliumModeNote(cilium));
     if (snapshot.unreadable.length > 0) notes.push('Some namespaces\' NetworkPolicies could not be read: connections to and from their pods are judged without them');
   }
 

@@ -3,7 +3,7 @@
 // placeholder changes, both ways (allowed → denied and denied → allowed), for today's pods and for
 // pods started later; and every reason the model cannot vouch for the namespace at all.
 import type { ClusterPolicy, CniPolicy, LabelSelector, Namespace, NetworkPolicy, Node, Pod, PolicyApiRead } from './model.ts';
-import { compareConnectivity, summarise, type ConnectionClass } from './netpol/index.ts';
+import { compareConnectivity, summarise, type Cluster, type ConnectionClass } from './netpol/index.ts';
 import { satisfyingLabels } from './netpol/selector.ts';
 import { unprovenForNamespace } from './proof-unproven.ts';
 import { compileCilium, isCilium, type CiliumMode } from './netpol/compile-cilium.ts';
@@ -20,6 +20,25 @@ export interface ProofState {
   unreadable: PolicyApiRead[];
   /** The Cilium agent's enforcement mode; `default` when absent. */
   ciliumMode?: CiliumMode;
+}
+
+/** What the tiered model judges by, minus the NetworkPolicies being compared. */
+export type ModelState = Pick<ProofState, 'namespaces' | 'pods' | 'nodes' | 'policies' | 'clusterPolicies' | 'cniPolicies' | 'ciliumMode'>;
+
+/**
+ * The cluster the comparison runs on: every tier the model has (SIG, Cilium with its agent's mode,
+ * Calico's tiers), the same for the proof and for prune, so both judge by one model.
+ */
+export function modelCluster(state: ModelState, extra: { namespaces: Namespace[]; pods: Pod[] } = { namespaces: [], pods: [] }): Cluster {
+  return {
+    namespaces: [...state.namespaces, ...extra.namespaces],
+    pods: [...state.pods, ...extra.pods],
+    nodes: state.nodes,
+    policies: state.policies,
+    clusterPolicies: state.clusterPolicies,
+    cniPolicies: state.cniPolicies,
+    ...(state.ciliumMode ? { ciliumMode: state.ciliumMode } : {}),
+  };
 }
 
 export interface NamespaceProof {
@@ -117,15 +136,7 @@ export function proveCreates(state: ProofState, creates: NetworkPolicy[], templa
   const reps = template ? representatives(targetNamespaces, state.clusterPolicies, state.cniPolicies) : [];
   const repByNamespace = new Map(reps.map((r) => [r.namespace.metadata.name, r]));
   const after = [...state.policies, ...creates, ...(template ? reps.map((r) => ({ ...template, metadata: { ...template.metadata, namespace: r.namespace.metadata.name } })) : [])];
-  const cluster = {
-    namespaces: [...state.namespaces, ...reps.map((r) => r.namespace)],
-    pods: [...state.pods, ...reps.map((r) => r.pod)],
-    nodes: state.nodes,
-    policies: state.policies,
-    clusterPolicies: state.clusterPolicies,
-    cniPolicies: state.cniPolicies,
-    ...(state.ciliumMode ? { ciliumMode: state.ciliumMode } : {}),
-  };
+  const cluster = modelCluster(state, { namespaces: reps.map((r) => r.namespace), pods: reps.map((r) => r.pod) });
   const scope = [...targets, ...repByNamespace.keys()];
   const comparison = compareConnectivity(cluster, state.policies, after, { namespaces: scope, includeNewlyAllowed: true, limitPerNamespace: LISTING_LIMIT });
   const truncated = new Set(comparison.truncated.map((ns) => repByNamespace.get(ns)?.target ?? ns));

@@ -3,9 +3,11 @@
 // denied). Never where the placeholder is the only policy. Pure.
 import { policiesByNamespace } from './audit.ts';
 import { outcomeUnknown, type ApiError } from './errors.ts';
-import type { Namespace, NetworkPolicy, Node, Pod, ClusterPolicy } from './model.ts';
+import type { NetworkPolicy } from './model.ts';
 import { compareConnectivity, summarise, type ConnectionClass } from './netpol/index.ts';
 import { isOurs, isUnmodified } from './placeholder.ts';
+import { cniReasons } from './proof-cni.ts';
+import { modelCluster, type ModelState } from './proof.ts';
 import { failureOf, type DryRun, type Failure } from './remediate.ts';
 import { REPORT_API_VERSION, type Snapshot } from './report.ts';
 import type { Scope } from './scope.ts';
@@ -14,8 +16,10 @@ export type PruneStatus = 'REMOVED' | 'PLANNED' | 'KEPT' | 'FAILED' | 'UNKNOWN' 
 
 /** What removing the namespace's placeholder(s) does to traffic, from the exact comparison. */
 export interface PruneConnectivity {
-  /** No connection allowed today becomes denied. Derived from `denied`. */
+  /** No connection allowed today becomes denied, and the model vouches for that. Derived from `denied` and `unproven`. */
   unchanged: boolean;
+  /** Why the model cannot vouch for the namespace: CNI policies with parts it cannot decide (proof-cni.ts). */
+  unproven: string[];
   /** Readable lines (summarise) of what becomes denied: the remaining policies now take effect. */
   denied: string[];
   /** Number of exact connection classes behind the lines. */
@@ -80,14 +84,11 @@ export function planPrune(snapshot: Snapshot, scope: Scope, force: boolean): Pru
   return { deletes, decided };
 }
 
-export interface ConnectivityState {
-  namespaces: Namespace[];
-  pods: Pod[];
-  nodes: Node[];
-  policies: NetworkPolicy[];
-  /** SIG Admin/Baseline policies: removing an allow-all placeholder hands its pods back to the Baseline tier. */
-  clusterPolicies?: ClusterPolicy[];
-}
+/**
+ * What the comparison judges by: the proof's whole model (SIG tiers: removing an allow-all
+ * placeholder hands its pods back to the Baseline tier; Cilium and Calico policies and tiers).
+ */
+export type ConnectivityState = Pick<ModelState, 'namespaces' | 'pods' | 'nodes' | 'policies'> & Partial<Pick<ModelState, 'clusterPolicies' | 'cniPolicies' | 'ciliumMode'>>;
 
 const key = (p: NetworkPolicy) => `${p.metadata.namespace}/${p.metadata.name}`;
 
@@ -101,14 +102,18 @@ export function pruneConnectivity(state: ConnectivityState, deletes: NetworkPoli
   if (targets.length === 0) return { byNamespace, problems: [] };
   const gone = new Set(deletes.map(key));
   const after = state.policies.filter((p) => !gone.has(key(p)));
-  const cluster = { namespaces: state.namespaces, pods: state.pods, nodes: state.nodes, policies: state.policies, clusterPolicies: state.clusterPolicies ?? [] };
+  const full = { ...state, clusterPolicies: state.clusterPolicies ?? [], cniPolicies: state.cniPolicies ?? [] };
+  const cluster = modelCluster(full);
   const comparison = compareConnectivity(cluster, state.policies, after, { namespaces: targets });
   const lines = new Map(summarise(cluster, comparison.denied).map((s) => [s.namespace, s.lines]));
   for (const ns of targets) {
     const denied = lines.get(ns) ?? [];
     const details = comparison.denied.filter((c) => c.deniedBy.some((d) => d.pod.namespace === ns));
+    const namespace = state.namespaces.find((n) => n.metadata.name === ns);
+    const unproven = namespace ? cniReasons(full, namespace) : [];
     byNamespace.set(ns, {
-      unchanged: denied.length === 0,
+      unchanged: denied.length === 0 && unproven.length === 0,
+      unproven,
       denied,
       classes: details.length,
       pods: state.pods.filter((p) => p.metadata.namespace === ns && !p.hostNetwork && p.podIPs.length > 0).length,
@@ -184,7 +189,7 @@ export function pruneSummary(results: PruneResult[]): PruneSummary {
     kept: n((r) => r.status === 'KEPT'),
     failures: n((r) => r.status === 'FAILED' || r.status === 'ERROR'),
     unknown: n((r) => r.status === 'UNKNOWN'),
-    namespacesWithDeniedConnections: new Set(results.filter((r) => (r.status === 'REMOVED' || r.status === 'PLANNED') && r.connectivity && !r.connectivity.unchanged).map((r) => r.namespace)).size,
+    namespacesWithDeniedConnections: new Set(results.filter((r) => (r.status === 'REMOVED' || r.status === 'PLANNED') && (r.connectivity?.denied.length ?? 0) > 0).map((r) => r.namespace)).size,
   };
 }
 

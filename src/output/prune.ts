@@ -20,9 +20,13 @@ function connectivityLines(r: PruneResult): string[] {
     return [`${pad}connectivity unchanged: ${why}`];
   }
   const verb = r.status === 'REMOVED' ? 'became' : 'become';
+  // Policies the model cannot decide: the list above may miss what they deny.
+  const unproven = c.unproven.map((l) => `${pad}${l}`);
+  if (c.denied.length === 0) return [`${pad}connectivity not proven unchanged:`, ...unproven];
   return [
     `${pad}${verb} denied (${c.classes} connection class${c.classes === 1 ? '' : 'es'}, ${pods}; the detailed list: -o json, connectivity.details):`,
     ...c.denied.map((l) => `${pad}  - ${l}`),
+    ...unproven,
   ];
 }
 

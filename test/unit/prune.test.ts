@@ -116,11 +116,11 @@ describe('core/prune: pruneConnectivity', () => {
   });
 
   it('unchanged where the remaining policies allow everything the placeholder did', () => {
-    assert.deepEqual(proof().byNamespace.get('open'), { unchanged: true, denied: [], classes: 0, pods: 1, details: [] });
+    assert.deepEqual(proof().byNamespace.get('open'), { unchanged: true, unproven: [], denied: [], classes: 0, pods: 1, details: [] });
   });
 
   it('a namespace without pods today: unchanged, and says it covered no pod', () => {
-    assert.deepEqual(proof().byNamespace.get('quiet'), { unchanged: true, denied: [], classes: 0, pods: 0, details: [] });
+    assert.deepEqual(proof().byNamespace.get('quiet'), { unchanged: true, unproven: [], denied: [], classes: 0, pods: 0, details: [] });
   });
 
   it('nothing to remove: no comparison at all', () => {
