@@ -6,39 +6,15 @@
 // default tier (crd.projectcalico.org/v1 objects). Antrea's CRDs are in no module the Go proxy
 // serves (docs/testenv-crds.md), so there is no Antrea case here.
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import { freshNamespaces, policiesIn } from '../support/cluster.ts';
-import { kubectl, kubectlOk, plugin } from '../support/run.ts';
+import { modelObjects, remediate } from '../support/model-objects.ts';
+import { kubectl, plugin } from '../support/run.ts';
 
-const NET = `10.${randomInt(192, 255)}.${randomInt(0, 256)}`;
-let host = 10;
-const cleanup: string[][] = [];
-
-function create(yaml: string): void {
-  kubectlOk(['create', '-f', '-'], { input: yaml });
-  cleanup.push(['delete', '-f', '-', '--ignore-not-found', '--wait=false', yaml]);
-}
-
-function makePod(namespace: string, name: string, labels: Record<string, string>): void {
-  const ip = `${NET}.${host++}`;
-  create(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: { containers: [{ name: 'main', image: 'registry.k8s.io/pause:3.10' }] } }));
-  cleanup.push(['delete', 'pod', '-n', namespace, name, '--grace-period=0', '--force', '--ignore-not-found']);
-  kubectlOk(['patch', 'pod', '-n', namespace, name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { podIP: ip, podIPs: [{ ip }] } })]);
-}
-
-interface Result { namespace: string; status: string; error?: { kind: string }; connectivity?: { unchanged: boolean; broken: string[]; opened: string[]; unproven: string[] } }
-function remediate(ns: string): { code: number; res: Result; stdout: string } {
-  const r = plugin(['remediate', '-n', ns, '-o', 'json']);
-  const res = (JSON.parse(r.stdout).results as Result[]).find((x) => x.namespace === ns)!;
-  return { code: r.code, res, stdout: r.stdout };
-}
+const { create, makePod, cleanup } = modelObjects();
 
 describe('Cilium and Calico policies in the proof, against a real API server', () => {
   let client: string;
-  after(() => {
-    // Policies go too: other suites share the cluster (and can-reach lists what selects its ends).
-    for (const args of cleanup.splice(0).reverse()) args[1] === '-f' ? kubectl(args.slice(0, -1), { input: args.at(-1)! }) : kubectl(args);
-  });
+  after(() => cleanup());
   before(() => {
     [client] = freshNamespaces('cil-client', 1) as [string];
     makePod(client, 'client', { app: 'client' });
