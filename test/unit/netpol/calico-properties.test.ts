@@ -1,15 +1,16 @@
-// (k1) With random Calico policies of the default tier next to NetworkPolicies and SIG tiers, the
-// evaluator agrees with a slow reading of docs.tigera.io written here from the JSON spec (orders,
-// the Kubernetes NetworkPolicies at 1000, first match, Log, Pass, end-of-tier deny; addresses
-// through node:net, selectors through the selector parser, which has tests of its own).
+// (k1) With random Calico policies in random tiers next to NetworkPolicies and SIG tiers, the
+// evaluator agrees with a slow reading of docs.tigera.io and Calico's Tier type written here from
+// the JSON spec (tiers by order then name around kube-admin, default and kube-baseline; policies
+// by order then name; the Kubernetes NetworkPolicies at 1000 of the default tier; first match,
+// Log, Pass, end-of-tier defaultAction; addresses through node:net, selectors through the selector
+// parser, which has tests of its own).
 // (c2)/(c3) for Calico run in cni-properties with the same generators.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { CniPolicy, Pod } from '../../../src/core/model.ts';
 import { parseCalicoSelector } from '../../../src/core/netpol/calico-selector.ts';
 import { createEvaluator, type Cluster, type Connection, type ResolvedEndpoint, type Verdict } from '../../../src/core/netpol/index.ts';
-import { connectionArb } from './arbitraries.ts';
-import { calicoClusterArb } from './calico-policy-arbitraries.ts';
+import { calicoClusterArb, calicoConnectionsArb } from './calico-policy-arbitraries.ts';
 import { findPod, inCidr, judged, nsLabels, referenceStart } from './property-helpers.ts';
 
 type Json = Record<string, any>;
@@ -68,38 +69,65 @@ function ruleMatches(cluster: Cluster, p: CniPolicy, r: Json, d: D, other: Resol
   return true;
 }
 
+type Outcome = 'allow' | 'deny' | 'next';
+
+/** The tiers in Calico's order: the Tier objects, and the built-ins where absent (tier.go). */
+function referenceTiers(cluster: Cluster): { name: string; order: number; defaultAction: string }[] {
+  const objects = (cluster.cniPolicies ?? []).filter((p) => p.kind === 'CalicoTier').map((t) => ({ name: t.metadata.name, order: (t.spec as Json).order ?? Infinity, defaultAction: (t.spec as Json).defaultAction ?? 'Deny' }));
+  const builtIn = [{ name: 'kube-admin', order: 1000, defaultAction: 'Pass' }, { name: 'default', order: 1_000_000, defaultAction: 'Deny' }, { name: 'kube-baseline', order: 10_000_000, defaultAction: 'Pass' }];
+  const all = [...objects, ...builtIn.filter((b) => !objects.some((o) => o.name === b.name))];
+  return all.sort((a, b) => (a.order !== b.order ? (a.order < b.order ? -1 : 1) : a.name < b.name ? -1 : 1));
+}
+
+const byOrderThenName = (a: CniPolicy, b: CniPolicy) => {
+  const [x, y] = [(a.spec as Json).order ?? Infinity, (b.spec as Json).order ?? Infinity];
+  return x !== y ? (x < y ? -1 : 1) : a.metadata.name < b.metadata.name ? -1 : 1;
+};
+
+function firstMatch(cluster: Cluster, policies: CniPolicy[], d: D, start: NonNullable<ReturnType<typeof referenceStart>>, c: Connection): Outcome | undefined {
+  for (const p of policies) {
+    for (const r of (p.spec as Json)[d === 'Ingress' ? 'ingress' : 'egress'] ?? []) {
+      if (!ruleMatches(cluster, p, r, d, start.other, c, start.destination) || r.action === 'Log') continue;
+      return r.action === 'Pass' ? 'next' : r.action === 'Allow' ? 'allow' : 'deny';
+    }
+  }
+  return undefined;
+}
+
+/** Calico's default tier: the Kubernetes NetworkPolicies as one policy at order 1000 (all Allow). */
+function defaultTier(cluster: Cluster, calico: CniPolicy[], np: Verdict['egress'], d: D, start: NonNullable<ReturnType<typeof referenceStart>>, c: Connection): Outcome {
+  if (calico.length === 0) return np.isolatedBy.length > 0 ? (np.allowed ? 'allow' : 'deny') : 'next';
+  const order = (p: CniPolicy) => (p.spec as Json).order ?? Infinity;
+  const early = firstMatch(cluster, calico.filter((p) => order(p) < 1000), d, start, c);
+  if (early) return early;
+  if (np.allowedBy.length > 0) return 'allow';
+  return firstMatch(cluster, calico.filter((p) => order(p) > 1000), d, start, c) ?? 'deny';
+}
+
 function referenceSide(cluster: Cluster, v: Verdict, npOnly: Verdict, d: D): boolean {
   const start = referenceStart(cluster, v, d);
   if (!start) return true;
-  const { subject, other, destination } = start;
-  if (start.admin !== 'next') return start.admin === 'allow';
   const np = d === 'Egress' ? npOnly.egress : npOnly.ingress;
-  const baseline = () => start.baseline() !== 'deny';
-  const calico = (cluster.cniPolicies ?? []).filter((p) => applies(cluster, p, subject, d));
-  if (calico.length === 0) return np.isolatedBy.length > 0 ? np.allowed : baseline();
-  type Entry = { order: number; p?: CniPolicy };
-  const entries: Entry[] = [...calico.map((p) => ({ order: (p.spec as Json).order ?? Infinity, p })), ...(np.isolatedBy.length > 0 ? [{ order: 1000 }] : [])];
-  entries.sort((a, b) => a.order - b.order);
-  for (const e of entries) {
-    if (!e.p) {
-      if (np.allowedBy.length > 0) return true;
-      continue;
-    }
-    for (const r of (e.p.spec as Json)[d === 'Ingress' ? 'ingress' : 'egress'] ?? []) {
-      if (!ruleMatches(cluster, e.p, r, d, other, v.connection, destination) || r.action === 'Log') continue;
-      if (r.action === 'Pass') return baseline();
-      return r.action === 'Allow';
-    }
+  const policies = (cluster.cniPolicies ?? []).filter((p) => p.kind !== 'CalicoTier' && applies(cluster, p, start.subject, d)).sort(byOrderThenName);
+  const inTier = (name: string) => policies.filter((p) => ((p.spec as Json).tier ?? 'default') === name);
+  for (const t of referenceTiers(cluster)) {
+    // The SIG tiers stand where Calico puts kube-admin and kube-baseline.
+    const outcome = t.name === 'kube-admin' ? start.admin
+      : t.name === 'kube-baseline' ? start.baseline()
+        : t.name === 'default' ? defaultTier(cluster, inTier('default'), np, d, start, v.connection)
+          : inTier(t.name).length === 0 ? 'next' : firstMatch(cluster, inTier(t.name), d, start, v.connection) ?? (t.defaultAction === 'Pass' ? 'next' : 'deny');
+    if (outcome !== 'next') return outcome === 'allow';
   }
-  return false; // the end of the tier: some policy of it applies here
+  return true; // every tier passed or did not apply: the pod's profile allows
 }
 
 describe('netpol Calico properties', function () {
   this.timeout(60000);
 
   it('(k1) the evaluator agrees with a direct reading of the Calico rules', () => {
-    const scenario = calicoClusterArb.chain((cluster) => fc.tuple(fc.constant(cluster), fc.array(connectionArb(cluster), { minLength: 1, maxLength: 12 })));
+    const scenario = calicoClusterArb.chain((cluster) => fc.tuple(fc.constant(cluster), calicoConnectionsArb(cluster)));
     let decidedByCalico = 0;
+    let decidedByOtherTier = 0;
     fc.assert(
       fc.property(scenario, ([cluster, connections]) => {
         const npOnlyEval = createEvaluator({ ...cluster, clusterPolicies: [], cniPolicies: [] });
@@ -110,12 +138,13 @@ describe('netpol Calico properties', function () {
           for (const d of ['Egress', 'Ingress'] as const) {
             const side: Verdict['egress'] = d === 'Egress' ? v.egress : v.ingress;
             if (side.decidedBy.tier === 'Calico') decidedByCalico++;
+            if (side.decidedBy.tier === 'Calico' && side.decidedBy.calicoTier !== 'default') decidedByOtherTier++;
             assert.equal(side.allowed, referenceSide(cluster, v, npOnly, d), `${d} ${JSON.stringify(c)} ${JSON.stringify(side.decidedBy)} ${JSON.stringify(cluster.cniPolicies)}`);
           }
         }
       }),
       { numRuns: 1000 },
     );
-    assert.ok(decidedByCalico > 100, `Calico decided only ${decidedByCalico} sides`);
+    assert.ok(decidedByCalico > 100 && decidedByOtherTier > 100, `Calico decided only ${decidedByCalico} sides, ${decidedByOtherTier} of them in other tiers`);
   });
 });
