@@ -81,6 +81,7 @@ ${indent(npYaml('shop', 'web'))}
 - {apiVersion: cilium.io/v2, kind: CiliumClusterwideNetworkPolicy, metadata: {name: ccnp}, spec: {endpointSelector: {}}}
 - {apiVersion: projectcalico.org/v3, kind: NetworkPolicy, metadata: {name: allow-dns, namespace: shop}, spec: {selector: all()}}
 - {apiVersion: projectcalico.org/v3, kind: GlobalNetworkPolicy, metadata: {name: deny-all}, spec: {selector: all()}}
+- {apiVersion: projectcalico.org/v3, kind: Tier, metadata: {name: security}, spec: {order: 100}}
 - {apiVersion: crd.antrea.io/v1beta1, kind: NetworkPolicy, metadata: {name: anp, namespace: shop}, spec: {priority: 1}}
 - {apiVersion: crd.antrea.io/v1beta1, kind: ClusterNetworkPolicy, metadata: {name: acnp}, spec: {priority: 1}}
 `;
@@ -89,7 +90,7 @@ ${indent(npYaml('shop', 'web'))}
       clusterPolicies: ['ClusterNetworkPolicy policy.networking.k8s.io/v1alpha2 cnp Admin/4', 'AdminNetworkPolicy policy.networking.k8s.io/v1alpha1 anp Admin/9', 'BaselineAdminNetworkPolicy policy.networking.k8s.io/v1alpha1 default Baseline/0'],
       cniPolicies: [
         'CiliumNetworkPolicy cilium.io/v2 shop/cnp', 'CiliumClusterwideNetworkPolicy cilium.io/v2 ccnp',
-        'CalicoNetworkPolicy projectcalico.org/v3 shop/allow-dns', 'CalicoGlobalNetworkPolicy projectcalico.org/v3 deny-all',
+        'CalicoNetworkPolicy projectcalico.org/v3 shop/allow-dns', 'CalicoGlobalNetworkPolicy projectcalico.org/v3 deny-all', 'CalicoTier projectcalico.org/v3 security',
         'AntreaNetworkPolicy crd.antrea.io/v1beta1 shop/anp', 'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1 acnp',
       ],
     });
@@ -109,6 +110,10 @@ ${indent(npYaml('shop', 'web'))}
     const v3 = 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: allow-dns, namespace: shop}\nspec: {tier: default}\n';
     assert.deepEqual(kinds([ns, crd, v3].join('---\n')).cniPolicies, ['CalicoNetworkPolicy projectcalico.org/v3 shop/allow-dns']);
     assert.deepEqual(kinds([ns, crd].join('---\n')).cniPolicies, ['CalicoNetworkPolicy crd.projectcalico.org/v1 shop/default.allow-dns']);
+    // Tiers the same way: the v3 view when both were saved.
+    const tiers = ['apiVersion: crd.projectcalico.org/v1\nkind: Tier\nmetadata: {name: security}\nspec: {order: 100}\n', 'apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: security}\nspec: {order: 100}\n'];
+    assert.deepEqual(kinds([ns, ...tiers].join('---\n')).cniPolicies, ['CalicoTier projectcalico.org/v3 security']);
+    assert.deepEqual(kinds([ns, tiers[0]!].join('---\n')).cniPolicies, ['CalicoTier crd.projectcalico.org/v1 security']);
   });
 
   it('a typed list (`kubectl get --raw`) gives its items kind and apiVersion', () => {
