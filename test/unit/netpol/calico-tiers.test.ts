@@ -5,33 +5,13 @@
 import assert from 'node:assert/strict';
 import type { CniPolicy, NetworkPolicy } from '../../../src/core/model.ts';
 import { unmodelledParts } from '../../../src/core/netpol/compile-cni.ts';
-import { createEvaluator, type Cluster, type Endpoint } from '../../../src/core/netpol/index.ts';
+import type { Cluster } from '../../../src/core/netpol/index.ts';
 import { placeholderPolicy } from '../../../src/core/placeholder.ts';
 import { proveCreates } from '../../../src/core/proof.ts';
-import { catalogue, cnp as sig, inNamespaces, node, ns, pod, rule } from './fixtures.ts';
+import { allowed, at, cluster, gnp, ip, tier, verdict } from './calico-fixtures.ts';
+import { catalogue, cnp as sig, inNamespaces, rule } from './fixtures.ts';
 
-type Spec = Record<string, unknown>;
-const tier = (name: string, spec: Spec = {}): CniPolicy => ({ kind: 'CalicoTier', apiVersion: 'projectcalico.org/v3', metadata: { name }, spec });
 const DEFAULT = tier('default', { order: 1_000_000, defaultAction: 'Deny' });
-const gnp = (name: string, spec: Spec): CniPolicy => ({ kind: 'CalicoGlobalNetworkPolicy', apiVersion: 'projectcalico.org/v3', metadata: { name }, spec });
-
-function cluster(cni: CniPolicy[], policies: NetworkPolicy[] = []): Cluster {
-  return {
-    namespaces: [ns('shop'), ns('dev'), ns('kube-system')],
-    nodes: [node('n1', '10.0.0.5')],
-    pods: [
-      pod('shop', 'web', { labels: { app: 'web' }, ip: '10.244.0.10', node: 'n1' }),
-      pod('dev', 'client', { labels: { app: 'client' }, ip: '10.244.0.20', node: 'n1' }),
-      pod('kube-system', 'coredns', { labels: { 'k8s-app': 'kube-dns' }, ip: '10.244.0.30', node: 'n1' }),
-    ],
-    policies,
-    cniPolicies: cni,
-  };
-}
-const at = (namespace: string, name: string): Endpoint => ({ kind: 'pod', namespace, name });
-const ip = (address: string): Endpoint => ({ kind: 'ip', ip: address });
-const verdict = (c: Cluster, from: Endpoint, to: Endpoint, port = 8080, protocol: 'TCP' | 'UDP' = 'TCP') => createEvaluator(c).evaluate({ from, to, port, protocol });
-const allowed = (c: Cluster, from: Endpoint, to: Endpoint, port?: number, protocol?: 'TCP' | 'UDP') => verdict(c, from, to, port, protocol).allowed;
 const text = (d: { tier: string; text?: string }) => (d.tier === 'Calico' ? d.text : d.tier);
 const fromDev = { action: 'Deny', source: { namespaceSelector: "projectcalico.org/name == 'dev'" } };
 
