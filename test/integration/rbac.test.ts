@@ -61,6 +61,7 @@ describe('RBAC with the restricted user', () => {
     assert.deepEqual(listed, [
       'adminnetworkpolicies.policy.networking.k8s.io', 'baselineadminnetworkpolicies.policy.networking.k8s.io', 'ciliumclusterwidenetworkpolicies.cilium.io',
       'ciliumnetworkpolicies.cilium.io', 'clusternetworkpolicies.policy.networking.k8s.io', 'globalnetworkpolicies.crd.projectcalico.org', 'networkpolicies.crd.projectcalico.org',
+      'tiers.crd.projectcalico.org',
     ]);
     // (The 5.3.1 enforcement read of daemonsets is another role's, cis-netpol-cni: its 403 is expected here.)
     assert.doesNotMatch(r.stderr, /list \S+\.(policy\.networking\.k8s\.io|cilium\.io|crd\.projectcalico\.org|projectcalico\.org|crd\.antrea\.io): Forbidden/);
