@@ -2,8 +2,11 @@
 // → NetworkPolicy (union of the allow rules of the isolating NetworkPolicies and of every Cilium
 // rule selecting the pod; isolated when either isolates) → Baseline (first match, by priority) →
 // Default (allowed), as the SIG network-policy-api and docs.cilium.io specify. Without Cilium
-// policies (or with enable-policy=never) the Cilium parts are empty and the SIG model is unchanged. Every decision is a set of ports with the rule that decided it, so
-// the evaluator (one port) and the exact comparison (all ports) share this code.
+// policies (or with enable-policy=never) the Cilium parts are empty and the SIG model is unchanged.
+// Calico's default tier stands in for the NetworkPolicy tier where one of its policies applies, and
+// its other tiers go before, between or after these by order (calico-tiers.ts, tiers-calico.ts).
+// Every decision is a set of ports with the rule that decided it, so the evaluator (one port) and
+// the exact comparison (all ports) share this code.
 import type { Labels, Pod, Protocol } from '../model.ts';
 import type { ClusterIndex, Peer } from './cluster-index.ts';
 import { compileClusterPolicy, tierOrder, type ClusterPeer, type ClusterRule, type CompiledClusterPolicy } from './compile-cluster.ts';
