@@ -56,7 +56,7 @@ const rule = (d: 'Ingress' | 'Egress'): fc.Arbitrary<Json> =>
 /** A policy of `tier` at `order`; its name is `<tier>.<kind>-<i>` outside the default tier, as v1 storage names it. */
 export const calicoPolicyArb = (order: number, i: number, tier = 'default', namespaces: readonly string[] = NAMESPACES): fc.Arbitrary<CniPolicy> =>
   fc.record({
-    global: fc.boolean(),
+    global: fc.constantFrom(false, false, true), // namespaced ones have the own-namespace scope to get right
     namespace: fc.constantFrom(...namespaces),
     selector: fc.option(selector, { nil: undefined }),
     namespaceSelector: fc.option(nsSelector, { nil: undefined, freq: 4 }),
@@ -79,7 +79,7 @@ export const calicoPolicyArb = (order: number, i: number, tier = 'default', name
 
 const TIER_NAMES = ['alpha', 'beta'] as const;
 // Before kube-admin, between it and default (twice: a tie broken by name), before kube-baseline, after it, none.
-const tierArb = (name: string) => fc.record({ order: fc.constantFrom(500, 5000, 5000, 2_000_000, 20_000_000, undefined), defaultAction: fc.constantFrom('Deny', 'Pass', undefined) })
+const tierArb = (name: string) => fc.record({ order: fc.constantFrom(500, 500, 5000, 5000, 2_000_000, 20_000_000, undefined), defaultAction: fc.constantFrom('Deny', 'Pass', undefined) })
   .map((t): CniPolicy => ({ kind: 'CalicoTier', apiVersion: 'projectcalico.org/v3', metadata: { name }, spec: { ...(t.order === undefined ? {} : { order: t.order }), ...(t.defaultAction ? { defaultAction: t.defaultAction } : {}) } }));
 const DEFAULT_TIER: CniPolicy = { kind: 'CalicoTier', apiVersion: 'projectcalico.org/v3', metadata: { name: 'default' }, spec: { order: 1_000_000, defaultAction: 'Deny' } };
 
