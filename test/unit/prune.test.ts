@@ -285,6 +285,20 @@ describe('output/prune', () => {
     assert.match(text, /Why prune: NetworkPolicies are additive\./);
   });
 
+  it('judges by the proof\'s whole model: a later Calico tier stays unreached where the remaining policies isolate; one not read is "not proven"', async () => {
+    const c = cluster();
+    const deny = (name: string, tier: string) => ({ kind: 'CalicoNetworkPolicy' as const, apiVersion: 'projectcalico.org/v3', metadata: { name, namespace: 'open' }, spec: { tier, selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['8.8.8.8/32'] } }] } });
+    const tier = (name: string, order: number) => ({ kind: 'CalicoTier' as const, apiVersion: 'projectcalico.org/v3', metadata: { name }, spec: { order } });
+    c.cniPolicies = [tier('default', 1_000_000), tier('late', 2_000_000), deny('late.no-dns', 'late'), deny('ghost.no-dns', 'ghost')];
+    const r = await runPrune({ scope: scopeOptions({ namespaces: ['open'] }), dryRun: 'none', yes: false, force: false, concurrency: 4 }, c, deps());
+    const open = r.results.find((x) => x.namespace === 'open')!.connectivity!;
+    // allow-all-egress still isolates `open` for egress, so the late tier is never reached: nothing denied, one policy unproven.
+    assert.deepEqual([open.unchanged, open.denied, open.unproven.length], [false, [], 1]);
+    const text = renderPrune(r, { color: false });
+    assert.match(text, /\n {6}connectivity not proven unchanged:\n {6}not proven: CalicoNetworkPolicy open\/ghost\.no-dns .*tier ghost: no Tier object of that name was read, so its order is unknown\n/);
+    assert.match(text, /Namespaces Losing Traffic: +0\n/);
+  });
+
   it('nothing found', async () => {
     const r = await runPrune({ scope: scopeOptions({ namespaces: ['plain'] }), dryRun: 'none', yes: true, force: false, concurrency: 4 }, cluster(), deps());
     assert.match(renderPrune(r, { color: false }), /^\[✓\] No cis-netpol placeholder found: nothing to prune\.\n/);

@@ -1,10 +1,10 @@
 // fast-check generators for random Calico policies (projectcalico.org/v3) in random tiers, over the
 // pools of arbitraries.ts. Tiers: the `default` Tier object always, and up to two more at orders on
 // each side of kube-admin (1,000), default (1,000,000) and kube-baseline (10,000,000), ties and no
-// order included, defaultAction Deny or Pass. Policies get distinct orders, except that two may
-// share one in a tier (names break the tie); order 1000 of the default tier is "not proven",
-// tested apart. The peer pools lean towards what decides a verdict and is easy to get wrong: a
-// namespaced policy's selector alone (own namespace only), and notNets carved out of nets.
+// order included, defaultAction Deny or Pass. Policy orders may repeat (names break the tie); order
+// 1000 of the default tier is "not proven", tested apart. Two policies in three are namespaced, and
+// the peer pools lean towards what decides a verdict and is easy to get wrong: a namespaced
+// policy's selector alone (own namespace only), and notNets carved out of nets.
 import fc from 'fast-check';
 import type { CniPolicy } from '../../../src/core/model.ts';
 import type { Cluster, Connection } from '../../../src/core/netpol/index.ts';
