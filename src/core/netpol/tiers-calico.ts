@@ -92,6 +92,7 @@ export function judgeCalicoTiers(d: Direction, sel: Selection, slot: CalicoTier[
 
 /** Whether a Calico tier after the default tier has a policy for this pod and direction. */
 export function laterCalicoTierApplies(sel: Selection, d: Direction): boolean {
+  if (sel.calicoOther.length === 0) return false; // the common case, on the proof's hot path
   const later = new Set(sel.calicoTiers.filter((t) => t.slot >= 2).map((t) => t.name));
   return appliesCalico(sel.calicoOther, d).some((p) => later.has(p.tier));
 }
