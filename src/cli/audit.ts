@@ -27,7 +27,7 @@ export const auditCommand: Command = {
     const scope = toScope(argv as unknown as ScopeFlags);
     const rules = readExceptions(argv, ctx.io);
     const options = { countClusterPolicies: Boolean(argv['count-cluster-policies']) };
-    const many = manyContexts(argv, ctx);
+    const many = await manyContexts(argv, ctx);
     if (many) {
       if (argv['filename'] !== undefined) throw new UsageError('-f reads one saved state; several contexts read clusters', 'drop -f or the extra contexts');
       return runMany(ctx, many, 'audit', (cluster, deps) => runAudit({ kind: 'cluster', cluster }, scope, deps, rules, options), (r) => auditExit(r as never));
