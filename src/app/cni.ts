@@ -33,24 +33,29 @@ async function readDaemonSets(i: Inspector, deps: AppDeps, e: CniEvidence): Prom
 export async function readCniEvidence(i: Inspector, deps: AppDeps): Promise<CniEvidence> {
   const e: CniEvidence = { daemonSets: [], unreadable: [], configMaps: [], notes: [] };
   deps.progress.update('Listing DaemonSets');
+  // First, alone (it may be the run's first request: an exec credential plugin then runs once).
   e.daemonSets = await readDaemonSets(i, deps, e);
   deps.progress.update('Reading CNI ConfigMaps');
-  for (const { namespace, name } of configMapsWanted(e.daemonSets)) {
-    let read: ConfigMapRead;
+  // The ConfigMaps depend on the DaemonSets, the version on nothing: all at once, fewer round
+  // trips one after another (start-up, docs/release.md).
+  const version = i.serverVersion().then(
+    (v) => {
+      e.serverVersion = v.gitVersion;
+    },
+    (err: unknown) => {
+      deps.log(`server version unreadable: ${(err as Error).message}`);
+    },
+  );
+  e.configMaps = await Promise.all(configMapsWanted(e.daemonSets).map(async ({ namespace, name }): Promise<ConfigMapRead> => {
     try {
       const data = await i.readConfigMap(namespace, name, CONFIGMAP_KEYS);
-      read = data ? { namespace, name, state: 'found', data } : { namespace, name, state: 'absent' };
+      return data ? { namespace, name, state: 'found', data } : { namespace, name, state: 'absent' };
     } catch (err) {
       if (!forbidden(err)) throw err;
-      read = { namespace, name, state: 'unreadable', message: 'forbidden' };
+      return { namespace, name, state: 'unreadable', message: 'forbidden' };
     }
-    e.configMaps.push(read);
-  }
-  try {
-    e.serverVersion = (await i.serverVersion()).gitVersion;
-  } catch (err) {
-    deps.log(`server version unreadable: ${(err as Error).message}`);
-  }
+  }));
+  await version;
   return e;
 }
 
