@@ -37,7 +37,7 @@ export async function readCniEvidence(i: Inspector, deps: AppDeps): Promise<CniE
   e.daemonSets = await readDaemonSets(i, deps, e);
   deps.progress.update('Reading CNI ConfigMaps');
   // The ConfigMaps depend on the DaemonSets, the version on nothing: all at once, fewer round
-  // trips one after another (start-up, docs/release.md).
+  // trips one after another (docs/release.md, "Start-up, round two").
   const version = i.serverVersion().then(
     (v) => {
       e.serverVersion = v.gitVersion;

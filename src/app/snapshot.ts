@@ -12,7 +12,7 @@ const READ_CONCURRENCY = 16;
 
 /**
  * `alongside` starts once the namespaces are read (so that an exec credential plugin has run once,
- * alone) and runs beside the rest of the read: the audit's enforcement read (start-up, docs/release.md).
+ * alone) and runs beside the rest of the read: the audit's enforcement read (docs/release.md, "Start-up, round two").
  */
 export async function readClusterSnapshot(cluster: Cluster, scope: ScopeOptions, deps: AppDeps, alongside?: () => void): Promise<Snapshot> {
   const missing: string[] = [];

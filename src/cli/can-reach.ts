@@ -84,7 +84,7 @@ export const canReachCommand: Command = {
       port: parsePort(String(argv['port'])),
     };
     const source = await sourceOf(argv['filename'] as string | undefined, ctx);
-    // The evaluator and its renderer load with the command that uses them (start-up, docs/release.md).
+    // The evaluator and its renderer load with the command that uses them (docs/release.md, "Start-up, round two").
     const [{ runCanReach }, { renderCanReach }] = await Promise.all([import('../app/can-reach.ts'), import('../output/can-reach.ts')]);
     const report = await runCanReach(options, source, ctx.deps);
     ctx.print(report, (style) => renderCanReach(report, style));

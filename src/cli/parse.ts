@@ -1,5 +1,5 @@
 // yargs wiring only: argv → flags → the chosen command's run → exit code. Loaded by root.ts
-// for everything its fast paths do not answer (start-up: docs/release.md).
+// for everything its fast paths do not answer (docs/release.md, "Start-up, round two").
 import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.ts';
 import { VERSION } from '../version.ts';

@@ -1,6 +1,7 @@
-// The CLI's entry: argv → exit code. Answers `--version`, `--help` (from built texts) and
-// `__complete` without loading yargs or the commands it does not need; everything else goes to
-// parse.ts. Modules behind `await import()` are initialised on first use (esbuild keeps one file).
+// The CLI's entry: argv → exit code. Answers `--version` and `--help` (texts built from yargs'
+// output) without loading yargs or any command, `__complete` without yargs; everything else goes
+// to parse.ts. Modules behind `await import()` are initialised on first use (esbuild keeps one
+// file), so each costs only the runs that need it (docs/release.md, "Start-up, round two").
 import { VERSION } from '../version.ts';
 import { BUILT_HELP, fastHelp } from './help-texts.ts';
 import type { IO } from './io.ts';

@@ -73,7 +73,7 @@ export const watchCommand: Command = {
     const listen = String(argv['listen-address']);
     const cluster = await ctx.cluster();
     if (!cluster.controller) throw new UsageError('watch needs a live cluster', 'pass --kubeconfig or --context of a cluster');
-    // Loaded here, not at start-up: prom-client and the watch machinery cost every command ~30 ms otherwise.
+    // Loaded here, not at start-up: prom-client and the watch machinery cost every command ~30 ms otherwise (docs/release.md, "Start-up, round two").
     const [{ actionLog }, { runWatch }] = await Promise.all([import('../app/watch/log.ts'), import('../app/watch/run.ts')]);
     const actions = actionLog(ctx.io.err, format, () => ctx.io.now());
     return runWatch({ scope, ...reconcile, recreateAfterMs, leader, backoff: { baseMs: 200, capMs: toDurationMs('max-backoff', argv['max-backoff']) }, listen: listen === '' ? undefined : listen }, cluster, cluster.controller(), { ...ctx.deps, actions, random: Math.random });

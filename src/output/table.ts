@@ -24,7 +24,7 @@ export function cliTable(head: string[], rows: string[][]): string {
 
 /**
  * What cliTable prints for plain cells (a test compares them), without its per-cell width
- * measurement: ~70 ms of CPU for an audit of 100 namespaces (docs/release.md, "Start-up").
+ * measurement: ~70 ms of CPU for an audit of 100 namespaces (docs/release.md, "Start-up, round two").
  */
 function plainTable(head: string[], rows: string[][]): string {
   // cli-table3 gives a column of empty cells one column of width.
