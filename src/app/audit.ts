@@ -27,17 +27,14 @@ export function snapshotFromState(state: ClusterState, scope: ScopeOptions, path
   };
 }
 
-export async function readSnapshot(source: SnapshotSource, scope: ScopeOptions, deps: AppDeps, alongside?: () => void): Promise<Snapshot> {
-  return source.kind === 'file' ? snapshotFromState(source.state, scope, source.path) : readClusterSnapshot(source.cluster, scope, deps, alongside);
+export async function readSnapshot(source: SnapshotSource, scope: ScopeOptions, deps: AppDeps): Promise<Snapshot> {
+  return source.kind === 'file' ? snapshotFromState(source.state, scope, source.path) : readClusterSnapshot(source.cluster, scope, deps);
 }
 
-/**
- * Exceptions come from `rules` (the --exceptions file) and from each namespace's annotations.
- * `alongside` starts other reads once the first request is done (readClusterSnapshot).
- */
-export async function runAudit(source: SnapshotSource, scope: ScopeOptions, deps: AppDeps, rules: readonly ExceptionRule[] = [], o: AuditOptions = {}, alongside?: () => void): Promise<AuditReport> {
+/** Exceptions come from `rules` (the --exceptions file) and from each namespace's annotations. */
+export async function runAudit(source: SnapshotSource, scope: ScopeOptions, deps: AppDeps, rules: readonly ExceptionRule[] = [], o: AuditOptions = {}): Promise<AuditReport> {
   const checked = makeScope(scope); // validates globs before any request
-  const snapshot = await readSnapshot(source, scope, deps, alongside);
+  const snapshot = await readSnapshot(source, scope, deps);
   deps.progress.update('Judging');
   const now = deps.now();
   return applyExceptions(audit(snapshot, checked, now, o), { rules, namespaces: snapshot.namespaces, now });

@@ -33,29 +33,24 @@ async function readDaemonSets(i: Inspector, deps: AppDeps, e: CniEvidence): Prom
 export async function readCniEvidence(i: Inspector, deps: AppDeps): Promise<CniEvidence> {
   const e: CniEvidence = { daemonSets: [], unreadable: [], configMaps: [], notes: [] };
   deps.progress.update('Listing DaemonSets');
-  // First, alone (it may be the run's first request: an exec credential plugin then runs once).
   e.daemonSets = await readDaemonSets(i, deps, e);
   deps.progress.update('Reading CNI ConfigMaps');
-  // The ConfigMaps depend on the DaemonSets, the version on nothing: all at once, fewer round
-  // trips one after another (docs/release.md, "Start-up, round two").
-  const version = i.serverVersion().then(
-    (v) => {
-      e.serverVersion = v.gitVersion;
-    },
-    (err: unknown) => {
-      deps.log(`server version unreadable: ${(err as Error).message}`);
-    },
-  );
-  e.configMaps = await Promise.all(configMapsWanted(e.daemonSets).map(async ({ namespace, name }): Promise<ConfigMapRead> => {
+  for (const { namespace, name } of configMapsWanted(e.daemonSets)) {
+    let read: ConfigMapRead;
     try {
       const data = await i.readConfigMap(namespace, name, CONFIGMAP_KEYS);
-      return data ? { namespace, name, state: 'found', data } : { namespace, name, state: 'absent' };
+      read = data ? { namespace, name, state: 'found', data } : { namespace, name, state: 'absent' };
     } catch (err) {
       if (!forbidden(err)) throw err;
-      return { namespace, name, state: 'unreadable', message: 'forbidden' };
+      read = { namespace, name, state: 'unreadable', message: 'forbidden' };
     }
-  }));
-  await version;
+    e.configMaps.push(read);
+  }
+  try {
+    e.serverVersion = (await i.serverVersion()).gitVersion;
+  } catch (err) {
+    deps.log(`server version unreadable: ${(err as Error).message}`);
+  }
   return e;
 }
 

@@ -1,7 +1,6 @@
 import { UsageError } from '../core/errors.ts';
 import { runAudit, type SnapshotSource } from '../app/audit.ts';
-import type { Cluster } from '../app/ports.ts';
-import { enforcementWarning, readEnforcement, type AuditEnforcement } from '../app/audit-cni.ts';
+import { enforcementWarning, readEnforcement } from '../app/audit-cni.ts';
 import { asInspector } from '../app/inspect-ports.ts';
 import { parseStateFile } from '../kube/state-file.ts';
 import { renderAudit } from '../output/audit.ts';
@@ -46,17 +45,14 @@ export const auditCommand: Command = {
     } else {
       source = { kind: 'cluster', cluster: await ctx.cluster() };
     }
-    // The enforcement read (5.3.1) starts once the audit's first request is done, not before:
-    // concurrent first requests would run an exec credential plugin twice. It never throws.
-    let enforcement: Promise<AuditEnforcement | undefined> | undefined;
-    const startEnforcement = (cluster: Cluster) => () => {
-      enforcement = readEnforcement(asInspector(cluster), ctx.deps);
-    };
-    const audited = await runAudit(source, scope, ctx.deps, rules, options, source.kind === 'cluster' ? startEnforcement(source.cluster) : undefined);
-    const enforcementRead = await enforcement;
-    const report = enforcementRead ? { ...audited, enforcement: enforcementRead } : audited;
+    const audited = await runAudit(source, scope, ctx.deps, rules, options);
+    // After the audit, not beside it: concurrent first requests would run an exec plugin twice, and
+    // reading it beside the audit's later requests measured slower (more TLS connections over
+    // HTTP/1.1; docs/release.md, "Start-up, round two").
+    const enforcement = source.kind === 'cluster' ? await readEnforcement(asInspector(source.cluster), ctx.deps) : undefined;
+    const report = enforcement ? { ...audited, enforcement } : audited;
     await ctx.report(report, (style) => renderAudit(report, style));
-    const warning = enforcementWarning(enforcementRead);
+    const warning = enforcementWarning(enforcement);
     if (warning) ctx.io.err.write(`${warning}\n`);
     return auditExit(report);
   },

@@ -14,23 +14,6 @@ describe('app/snapshot: readClusterSnapshot', () => {
     assert.deepEqual([s.source, s.notes, s.missing, s.unreadable], [{ kind: 'cluster', ...IDENTITY }, [], [], []]);
   });
 
-  it('after the namespaces (alone), the NetworkPolicies and the cluster-wide kinds are read at once, and `alongside` starts', async () => {
-    const cluster = state().namespace('a').cluster();
-    let startedAt = -1;
-    await readClusterSnapshot(cluster, scopeOptions(), deps(), () => {
-      startedAt = cluster.events.length;
-    });
-    assert.deepEqual(cluster.events, ['start listNamespaces', 'end listNamespaces', 'start listPolicies', 'start readPolicyKinds', 'end listPolicies', 'end readPolicyKinds']);
-    assert.equal(startedAt, 2, '`alongside` once the first request has ended, before the others start');
-  });
-
-  it('both reads failing: the NetworkPolicy list\'s error is the one thrown, as when they ran one after the other', async () => {
-    const cluster = state().namespace('a').cluster().fail({ op: 'readPolicyKinds' }, 'Unreachable').fail({ op: 'listPolicies' }, 'ServerError');
-    await assert.rejects(readClusterSnapshot(cluster, scopeOptions(), deps()), { kind: 'ServerError' });
-    const kindsOnly = state().namespace('a').cluster().fail({ op: 'readPolicyKinds' }, 'Unreachable');
-    await assert.rejects(readClusterSnapshot(kindsOnly, scopeOptions(), deps()), { kind: 'Unreachable' });
-  });
-
   it('cluster-wide list forbidden: a note, a -v log line, and one list per namespace', async () => {
     const cluster = state().namespacesNamed('a', 'b', 'c').policy('b', 'web').cluster().fail({ op: 'listPolicies', namespace: undefined }, 'Forbidden');
     const d = deps();
