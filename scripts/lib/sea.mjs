@@ -67,6 +67,31 @@ const lazyStringWidth = {
 };
 
 /**
+ * `import … from '@kubernetes/client-node'` in src/ resolves to the part of the package the CLI
+ * uses. The package's index re-exports every module (cp with tar, attach/exec/port-forward over
+ * websockets, informers, metrics, top, logs …), and each is initialised with the first import, on
+ * every command that connects. A name src/ imports from a module left out here fails the build
+ * ("No matching export"), never the run.
+ */
+const CLIENT_NODE_USED = ['./polyfill.js', './config.js', './api.js', './watch.js', './types.js', './patch.js', './middleware.js'];
+const clientNodeSubset = {
+  name: 'client-node-subset',
+  setup(build) {
+    build.onResolve({ filter: /^@kubernetes\/client-node$/ }, async (args) => {
+      if (!args.importer.startsWith(path.join(REPO_ROOT, 'src') + path.sep)) return undefined;
+      const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir });
+      if (r.errors.length) return { errors: r.errors };
+      return { path: path.relative(REPO_ROOT, r.path), namespace: 'client-node-subset', pluginData: { dir: path.dirname(r.path) } };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'client-node-subset' }, (args) => ({
+      contents: CLIENT_NODE_USED.map((m) => (m === './polyfill.js' ? `import '${m}';` : `export * from '${m}';`)).join('\n'),
+      resolveDir: args.pluginData.dir,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * Bundle the CLI into one CommonJS file for Node 26.
  * @returns {Promise<{outfile: string, bytes: number, ms: number, metafile: object}>}
  */
@@ -133,7 +158,7 @@ async function esbuildOnce({ entry, outfile, version, help }) {
     logOverride: { 'empty-import-meta': 'error' },
     absWorkingDir: REPO_ROOT,
     nodePaths: [path.join(REPO_ROOT, 'node_modules')], // lets a test entry outside the repo resolve
-    plugins: [lazyStringWidth],
+    plugins: [lazyStringWidth, clientNodeSubset],
   });
 }
 
