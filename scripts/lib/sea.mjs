@@ -91,6 +91,8 @@ const clientNodeSubset = {
   },
 };
 
+const DEFAULT_ENTRY = path.join(REPO_ROOT, 'src', 'main.ts');
+
 /**
  * Bundle the CLI into one CommonJS file for Node 26.
  * @returns {Promise<{outfile: string, bytes: number, ms: number, metafile: object}>}
@@ -103,8 +105,6 @@ export async function bundle({ entry = DEFAULT_ENTRY, outfile, version }) {
   const { size } = await stat(outfile);
   return { outfile, bytes: size, ms: performance.now() - started, metafile: result.metafile };
 }
-
-const DEFAULT_ENTRY = path.join(REPO_ROOT, 'src', 'main.ts');
 
 /**
  * What a bundle prints for `--help` and for `<command> --help` of every command its help lists,

@@ -1,6 +1,7 @@
 // --help without yargs: the texts yargs prints, captured from the bundle itself at build time
 // (scripts/lib/sea.mjs, `captureHelp`) and defined into the final bundle. Loading yargs and every
-// command's module costs more CPU than kubectl's whole start-up (docs/release.md, "Start-up, round two").
+// command's module costs more CPU than kubectl's whole start-up (docs/release.md, "Start-up,
+// round two").
 // Only the exact argv forms below take this path; anything else (more flags, a typo) goes through
 // yargs, which stays the one source of the texts. Running from source (tests), there are none.
 
@@ -18,4 +19,3 @@ export function fastHelp(args: readonly string[], texts: Readonly<Record<string,
   if (args.length === 2 && HELP_FLAGS.has(args[1]!) && args[0] !== '' && Object.hasOwn(texts, args[0]!)) return texts[args[0]!];
   return undefined;
 }
-
