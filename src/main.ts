@@ -1,7 +1,6 @@
 // The only file that touches `process`: streams, environment, signals and the exit code.
 import fs from 'node:fs';
 import { runCli } from './cli/root.ts';
-import { contextNames } from './kube/kubeconfig.ts';
 
 const controller = new AbortController();
 let signals = 0;
@@ -32,7 +31,8 @@ void runCli(process.argv.slice(2), {
   readStdin,
   readFile: (p) => fs.readFileSync(p, 'utf8'),
   writeFile: (p, text) => fs.writeFileSync(p, text),
-  listContexts: (o) => contextNames({ explicitFile: o.kubeconfig, envValue: o.env['KUBECONFIG'], home: o.env['HOME'] }),
+  // Loaded on first use, like client-node below: js-yaml's module body costs every start-up otherwise.
+  listContexts: async (o) => (await import('./kube/kubeconfig.ts')).contextNames({ explicitFile: o.kubeconfig, envValue: o.env['KUBECONFIG'], home: o.env['HOME'] }),
   // Loaded on first use: client-node and undici cost ~80 ms of CPU at start-up (docs/release.md).
   connect: async (o) => new (await import('./kube/inspector.ts')).KubeInspector(o), // a KubeClient that also serves cni/doctor
   spinner: (text) => {

@@ -67,13 +67,69 @@ const lazyStringWidth = {
 };
 
 /**
+ * `import … from '@kubernetes/client-node'` in src/ resolves to the part of the package the CLI
+ * uses. The package's index re-exports every module (cp with tar, attach/exec/port-forward over
+ * websockets, informers, metrics, top, logs …), and each is initialised with the first import, on
+ * every command that connects. A name src/ imports from a module left out here fails the build
+ * ("No matching export"), never the run.
+ */
+const CLIENT_NODE_USED = ['./polyfill.js', './config.js', './api.js', './watch.js', './types.js', './patch.js', './middleware.js'];
+const clientNodeSubset = {
+  name: 'client-node-subset',
+  setup(build) {
+    build.onResolve({ filter: /^@kubernetes\/client-node$/ }, async (args) => {
+      if (!args.importer.startsWith(path.join(REPO_ROOT, 'src') + path.sep)) return undefined;
+      const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir });
+      if (r.errors.length) return { errors: r.errors };
+      return { path: path.relative(REPO_ROOT, r.path), namespace: 'client-node-subset', pluginData: { dir: path.dirname(r.path) } };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'client-node-subset' }, (args) => ({
+      contents: CLIENT_NODE_USED.map((m) => (m === './polyfill.js' ? `import '${m}';` : `export * from '${m}';`)).join('\n'),
+      resolveDir: args.pluginData.dir,
+      loader: 'js',
+    }));
+  },
+};
+
+const DEFAULT_ENTRY = path.join(REPO_ROOT, 'src', 'main.ts');
+
+/**
  * Bundle the CLI into one CommonJS file for Node 26.
  * @returns {Promise<{outfile: string, bytes: number, ms: number, metafile: object}>}
  */
-export async function bundle({ entry = path.join(REPO_ROOT, 'src', 'main.ts'), outfile, version }) {
-  const esbuild = await import('esbuild');
+export async function bundle({ entry = DEFAULT_ENTRY, outfile, version }) {
   const started = performance.now();
-  const result = await esbuild.build({
+  let result = await esbuildOnce({ entry, outfile, version, help: undefined });
+  // The CLI's own entry answers --help from texts yargs printed in this first bundle (src/cli/help-texts.ts).
+  if (entry === DEFAULT_ENTRY) result = await esbuildOnce({ entry, outfile, version, help: await captureHelp(outfile) });
+  const { size } = await stat(outfile);
+  return { outfile, bytes: size, ms: performance.now() - started, metafile: result.metafile };
+}
+
+/**
+ * What a bundle prints for `--help` and for `<command> --help` of every command its help lists,
+ * keyed '' and by command name. Run with the pinned Node and a fixed locale (yargs translates its
+ * headings by LANG when it finds its locale files, which the executable never does).
+ * @returns {Promise<Record<string, string>>}
+ */
+export async function captureHelp(cjs) {
+  const { execFile } = await import('node:child_process');
+  const run = (args) =>
+    new Promise((resolve, reject) =>
+      execFile(HOST_NODE, [cjs, ...args], { env: { LC_ALL: 'C', PATH: process.env.PATH ?? '' }, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`help capture: node ${path.basename(cjs)} ${args.join(' ')} failed: ${err.message} ${stderr}`)) : resolve(stdout),
+      ),
+    );
+  const top = await run(['--help']);
+  const names = [...top.matchAll(/^ {2}kubectl cis-netpol (\S+) /gm)].map((m) => m[1]);
+  if (names.length === 0) throw new Error('help capture: no commands listed in --help');
+  const texts = await Promise.all(names.map((n) => run([n, '--help'])));
+  return Object.fromEntries([['', top], ...names.map((n, i) => [n, texts[i]])]);
+}
+
+async function esbuildOnce({ entry, outfile, version, help }) {
+  const esbuild = await import('esbuild');
+  return esbuild.build({
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -91,6 +147,7 @@ export async function bundle({ entry = path.join(REPO_ROOT, 'src', 'main.ts'), o
       'import.meta.url': '__cis_import_meta_url',
       'import.meta.resolve': '__cis_import_meta_resolve',
       __CIS_NETPOL_VERSION__: JSON.stringify(version),
+      __CIS_NETPOL_HELP__: help === undefined ? 'undefined' : JSON.stringify(help),
     },
     legalComments: 'eof', // bundled packages' licence notices travel with the code
     charset: 'utf8',
@@ -101,10 +158,8 @@ export async function bundle({ entry = path.join(REPO_ROOT, 'src', 'main.ts'), o
     logOverride: { 'empty-import-meta': 'error' },
     absWorkingDir: REPO_ROOT,
     nodePaths: [path.join(REPO_ROOT, 'node_modules')], // lets a test entry outside the repo resolve
-    plugins: [lazyStringWidth],
+    plugins: [lazyStringWidth, clientNodeSubset],
   });
-  const { size } = await stat(outfile);
-  return { outfile, bytes: size, ms: performance.now() - started, metafile: result.metafile };
 }
 
 /** Largest inputs of a bundle, by bytes kept in the output. */

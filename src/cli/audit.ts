@@ -27,7 +27,7 @@ export const auditCommand: Command = {
     const scope = toScope(argv as unknown as ScopeFlags);
     const rules = readExceptions(argv, ctx.io);
     const options = { countClusterPolicies: Boolean(argv['count-cluster-policies']) };
-    const many = manyContexts(argv, ctx);
+    const many = await manyContexts(argv, ctx);
     if (many) {
       if (argv['filename'] !== undefined) throw new UsageError('-f reads one saved state; several contexts read clusters', 'drop -f or the extra contexts');
       return runMany(ctx, many, 'audit', (cluster, deps) => runAudit({ kind: 'cluster', cluster }, scope, deps, rules, options), (r) => auditExit(r as never));
@@ -46,7 +46,9 @@ export const auditCommand: Command = {
       source = { kind: 'cluster', cluster: await ctx.cluster() };
     }
     const audited = await runAudit(source, scope, ctx.deps, rules, options);
-    // After the audit, not beside it: concurrent first requests would run an exec plugin twice.
+    // After the audit, not beside it: concurrent first requests would run an exec plugin twice, and
+    // reading it beside the audit's later requests measured slower (more TLS connections over
+    // HTTP/1.1; docs/release.md, "Start-up, round two").
     const enforcement = source.kind === 'cluster' ? await readEnforcement(asInspector(source.cluster), ctx.deps) : undefined;
     const report = enforcement ? { ...audited, enforcement } : audited;
     await ctx.report(report, (style) => renderAudit(report, style));

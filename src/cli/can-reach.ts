@@ -1,11 +1,10 @@
 import { isIP } from 'node:net';
-import { runCanReach, type PortSpec } from '../app/can-reach.ts';
+import type { PortSpec } from '../app/can-reach.ts';
 import type { SnapshotSource } from '../app/audit.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Protocol } from '../core/model.ts';
 import type { Endpoint } from '../core/netpol/index.ts';
 import { parseStateFile } from '../kube/state-file.ts';
-import { renderCanReach } from '../output/can-reach.ts';
 import type { Command } from './command.ts';
 import type { CommandContext } from './context.ts';
 import { canReachExit } from './exit.ts';
@@ -85,6 +84,8 @@ export const canReachCommand: Command = {
       port: parsePort(String(argv['port'])),
     };
     const source = await sourceOf(argv['filename'] as string | undefined, ctx);
+    // The evaluator and its renderer load with the command that uses them (docs/release.md, "Start-up, round two").
+    const [{ runCanReach }, { renderCanReach }] = await Promise.all([import('../app/can-reach.ts'), import('../output/can-reach.ts')]);
     const report = await runCanReach(options, source, ctx.deps);
     ctx.print(report, (style) => renderCanReach(report, style));
     return canReachExit(report);

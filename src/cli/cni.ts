@@ -1,7 +1,5 @@
 import { asInspector, type Inspector } from '../app/inspect-ports.ts';
-import { runCni } from '../app/cni.ts';
 import { CisNetpolError } from '../core/errors.ts';
-import { renderCni } from '../output/cni.ts';
 import type { Command } from './command.ts';
 import type { CommandContext } from './context.ts';
 import { cniExit } from './exit.ts';
@@ -22,6 +20,7 @@ export const cniCommand: Command = {
   ],
   builder: (y) => y,
   async run(_argv, ctx) {
+    const [{ runCni }, { renderCni }] = await Promise.all([import('../app/cni.ts'), import('../output/cni.ts')]);
     const report = await runCni(await inspector(ctx), ctx.deps);
     ctx.print(report, (style) => renderCni(report, style));
     return cniExit(report);

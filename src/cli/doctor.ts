@@ -1,5 +1,3 @@
-import { runDoctor } from '../app/doctor.ts';
-import { renderDoctor } from '../output/doctor.ts';
 import { inspector } from './cni.ts';
 import type { Command } from './command.ts';
 import { doctorExit } from './exit.ts';
@@ -25,6 +23,7 @@ export const doctorCommand: Command = {
       throw new UsageError(`invalid --stuck-after "${value}"`, 'use a duration such as 10m, 1h or 0s');
     }
     const cluster = await ctx.cluster();
+    const [{ runDoctor }, { renderDoctor }] = await Promise.all([import('../app/doctor.ts'), import('../output/doctor.ts')]);
     const report = await runDoctor(await inspector(ctx), cluster, { stuckAfterMs }, ctx.deps);
     ctx.print(report, (style) => renderDoctor(report, style));
     return doctorExit(report);

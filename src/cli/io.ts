@@ -18,7 +18,7 @@ export interface IO {
   readStdin(): Promise<string>;
   readFile(path: string): string;
   /** --all-contexts: the context names of the kubeconfig (main.ts reads them like kubectl). */
-  listContexts?(o: { kubeconfig?: string; env: Readonly<Record<string, string | undefined>> }): string[];
+  listContexts?(o: { kubeconfig?: string; env: Readonly<Record<string, string | undefined>> }): string[] | Promise<string[]>;
   /** --output-file. */
   writeFile(path: string, text: string): void;
   /** Builds the cluster client; tests of the CLI edge may replace it. main.ts loads client-node

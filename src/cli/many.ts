@@ -13,12 +13,12 @@ import { emit, writeReports } from './emit.ts';
 import { EXIT_ERROR } from './exit.ts';
 
 /** The contexts of a many-cluster run, or undefined for the usual single-cluster run. */
-export function manyContexts(argv: Record<string, unknown>, ctx: CommandContext): string[] | undefined {
+export async function manyContexts(argv: Record<string, unknown>, ctx: CommandContext): Promise<string[] | undefined> {
   const given = argv['context'] as string | undefined;
   if (argv['all-contexts']) {
     if (given) throw new UsageError('--all-contexts and --context cannot be used together', 'use one of them');
     if (!ctx.io.listContexts) throw new UsageError('--all-contexts is not available here', 'list the contexts with --context a,b');
-    const all = ctx.io.listContexts({ kubeconfig: argv['kubeconfig'] as string | undefined, env: ctx.io.env });
+    const all = await ctx.io.listContexts({ kubeconfig: argv['kubeconfig'] as string | undefined, env: ctx.io.env });
     if (all.length === 0) throw new UsageError('--all-contexts: the kubeconfig defines no context', 'see `kubectl config get-contexts`');
     return all;
   }

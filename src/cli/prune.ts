@@ -1,5 +1,3 @@
-import { runPrune } from '../app/prune.ts';
-import { renderPrune } from '../output/prune.ts';
 import type { Command } from './command.ts';
 import { pruneExit } from './exit.ts';
 import { dryRunOption, scopeOptions, toConcurrency, toDryRun, toScope, type ScopeFlags } from './flags.ts';
@@ -27,6 +25,7 @@ export const pruneCommand: Command = {
       force: Boolean(argv['force']),
       concurrency: toConcurrency(argv['concurrency']),
     };
+    const [{ runPrune }, { renderPrune }] = await Promise.all([import('../app/prune.ts'), import('../output/prune.ts')]);
     const report = await runPrune(options, await ctx.cluster(), ctx.deps);
     await ctx.report(report, (style) => renderPrune(report, style));
     return pruneExit(report);

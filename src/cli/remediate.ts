@@ -59,7 +59,7 @@ export const remediateCommand: Command = {
       .option('confirm-clusters', { type: 'boolean', default: false, describe: 'With several contexts: really write to each cluster (without it only a dry run may span clusters)' }),
   async run(argv, ctx) {
     const options = { scope: toScope(argv as unknown as ScopeFlags), ...toReconcileOptions(argv), exceptions: readExceptions(argv, ctx.io) };
-    const many = manyContexts(argv, ctx);
+    const many = await manyContexts(argv, ctx);
     if (many) {
       // Writes into several clusters at once: only when asked for in so many words.
       if (many.length > 1 && options.dryRun === 'none' && !argv['confirm-clusters']) {

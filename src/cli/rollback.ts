@@ -1,5 +1,3 @@
-import { runRollback } from '../app/rollback.ts';
-import { renderRollback } from '../output/rollback.ts';
 import type { Command } from './command.ts';
 import { rollbackExit } from './exit.ts';
 import { concurrencyOption, dryRunOption, scopeOptions, toConcurrency, toDryRun, toScope, type ScopeFlags } from './flags.ts';
@@ -22,6 +20,7 @@ export const rollbackCommand: Command = {
       force: Boolean(argv['force']),
       concurrency: toConcurrency(argv['concurrency']),
     };
+    const [{ runRollback }, { renderRollback }] = await Promise.all([import('../app/rollback.ts'), import('../output/rollback.ts')]);
     const report = await runRollback(options, await ctx.cluster(), ctx.deps);
     await ctx.report(report, (style) => renderRollback(report, style));
     return rollbackExit(report);

@@ -1,10 +1,7 @@
 // kubectl cis-netpol watch: remediate continuously (the same reconcile, fed by list + watch).
 import { randomBytes } from 'node:crypto';
-import { runRemediate } from '../app/remediate.ts';
-import { actionLog, type LogFormat } from '../app/watch/log.ts';
-import { runWatch } from '../app/watch/run.ts';
+import type { LogFormat } from '../app/watch/log.ts';
 import { UsageError } from '../core/errors.ts';
-import { renderRemediation } from '../output/remediate.ts';
 import type { Command } from './command.ts';
 import { remediateExit } from './exit.ts';
 import { concurrencyOption, dryRunOption, toScope, toTimeoutMs, type ScopeFlags } from './flags.ts';
@@ -54,6 +51,7 @@ export const watchCommand: Command = {
     const scope = toScope(argv as unknown as ScopeFlags);
     const reconcile = toReconcileOptions(argv);
     if (argv['once']) {
+      const [{ runRemediate }, { renderRemediation }] = await Promise.all([import('../app/remediate.ts'), import('../output/remediate.ts')]);
       const report = await runRemediate({ scope, ...reconcile }, await ctx.cluster(), ctx.deps);
       ctx.print(report, (style) => renderRemediation(report, style));
       return remediateExit(report);
@@ -75,6 +73,8 @@ export const watchCommand: Command = {
     const listen = String(argv['listen-address']);
     const cluster = await ctx.cluster();
     if (!cluster.controller) throw new UsageError('watch needs a live cluster', 'pass --kubeconfig or --context of a cluster');
+    // Loaded here, not at start-up: prom-client and the watch machinery cost every command ~30 ms otherwise (docs/release.md, "Start-up, round two").
+    const [{ actionLog }, { runWatch }] = await Promise.all([import('../app/watch/log.ts'), import('../app/watch/run.ts')]);
     const actions = actionLog(ctx.io.err, format, () => ctx.io.now());
     return runWatch({ scope, ...reconcile, recreateAfterMs, leader, backoff: { baseMs: 200, capMs: toDurationMs('max-backoff', argv['max-backoff']) }, listen: listen === '' ? undefined : listen }, cluster, cluster.controller(), { ...ctx.deps, actions, random: Math.random });
   },

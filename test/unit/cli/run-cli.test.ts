@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import * as yaml from 'js-yaml';
 import sinon from 'sinon';
-import { COMMANDS, runCli } from '../../../src/cli/root.ts';
+import { COMMANDS } from '../../../src/cli/commands.ts';
+import { runCli } from '../../../src/cli/root.ts';
 import type { IO } from '../../../src/cli/io.ts';
 import type { ClientOptions } from '../../../src/kube/client.ts';
 import { ConfigError } from '../../../src/core/errors.ts';
