@@ -156,7 +156,9 @@ export type CniPolicyKind =
   | 'CalicoNetworkPolicy' // projectcalico.org/v3 or crd.projectcalico.org/v1 NetworkPolicy
   | 'CalicoGlobalNetworkPolicy'
   | 'AntreaNetworkPolicy' // crd.antrea.io NetworkPolicy
-  | 'AntreaClusterNetworkPolicy';
+  | 'AntreaClusterNetworkPolicy'
+  // crd.antrea.io Tier: no policy, but it orders the Antrea ones (its spec.priority), so it travels with them.
+  | 'AntreaTier';
 
 export interface CniPolicy {
   kind: CniPolicyKind;

@@ -33,6 +33,7 @@ export function policyKindOf(apiVersion: string | undefined, kind: string | unde
     case 'GlobalNetworkPolicy.crd.projectcalico.org': return { family: 'cni', kind: 'CalicoGlobalNetworkPolicy' };
     case 'NetworkPolicy.crd.antrea.io': return { family: 'cni', kind: 'AntreaNetworkPolicy' };
     case 'ClusterNetworkPolicy.crd.antrea.io': return { family: 'cni', kind: 'AntreaClusterNetworkPolicy' };
+    case 'Tier.crd.antrea.io': return { family: 'cni', kind: 'AntreaTier' };
     default: return undefined;
   }
 }

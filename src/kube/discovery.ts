@@ -82,6 +82,7 @@ export const POLICY_KINDS: readonly KindSpec[] = [
   { kind: 'CalicoGlobalNetworkPolicy', family: 'cni', namespaced: false, candidates: [gvr('projectcalico.org', 'v3', 'globalnetworkpolicies'), gvr('crd.projectcalico.org', 'v1', 'globalnetworkpolicies')] },
   { kind: 'AntreaClusterNetworkPolicy', family: 'cni', namespaced: false, candidates: [gvr('crd.antrea.io', 'v1beta1', 'clusternetworkpolicies'), gvr('crd.antrea.io', 'v1alpha1', 'clusternetworkpolicies')] },
   { kind: 'AntreaNetworkPolicy', family: 'cni', namespaced: true, candidates: [gvr('crd.antrea.io', 'v1beta1', 'networkpolicies'), gvr('crd.antrea.io', 'v1alpha1', 'networkpolicies')] },
+  { kind: 'AntreaTier', family: 'cni', namespaced: false, candidates: [gvr('crd.antrea.io', 'v1beta1', 'tiers'), gvr('crd.antrea.io', 'v1alpha1', 'tiers')] },
 ];
 
 export interface PlannedRead {

@@ -17,6 +17,8 @@ import { ciliumSelects, formatCiliumRule, formatCniRef, type CiliumMode, type Co
 import { ciliumRulePorts } from './match-cilium.ts';
 import type { CompiledCalico } from './compile-calico.ts';
 import { appliesCalico, calicoAllowsAll, judgeCalicoTier } from './tiers-calico.ts';
+import type { CompiledAntrea } from './compile-antrea.ts';
+import { antreaBaselineDenies, antreaSelecting, judgeAntrea, type AntreaApplied } from './tiers-antrea.ts';
 
 /** The policies of each tier that select one pod, in evaluation order. */
 export interface Selection {
@@ -29,6 +31,8 @@ export interface Selection {
   alwaysIsolated: boolean;
   /** Calico default-tier policies selecting the pod, by order. */
   calico: CompiledCalico[];
+  /** Antrea-native policies with rules applying to the pod, in evaluation order. */
+  antrea: AntreaApplied[];
 }
 
 /** Cilium policies and the agent's enforcement mode, the same before and after any change we compare. */
@@ -37,9 +41,11 @@ export interface CniTiers {
   ciliumMode: CiliumMode;
   /** By order (compile-cni.ts). */
   calico: CompiledCalico[];
+  /** By Tier priority, then policy priority (compile-antrea.ts). */
+  antrea: CompiledAntrea[];
 }
 
-export const NO_CNI: CniTiers = { cilium: [], ciliumMode: 'default', calico: [] };
+export const NO_CNI: CniTiers = { cilium: [], ciliumMode: 'default', calico: [], antrea: [] };
 
 /** One policy set (NetworkPolicies plus the cluster-wide tiers) over one cluster; per-pod caches. */
 export interface TieredView {
@@ -80,6 +86,7 @@ export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterP
           cilium: cilium.filter((u) => ciliumSelects(u, pod, labels)),
           alwaysIsolated: cni.ciliumMode === 'always' && pod.hostNetwork !== true,
           calico: cni.calico.filter((c) => c.selects(pod, labels)),
+          antrea: antreaSelecting(cni.antrea, pod, labels),
         };
         cache.set(pod, found);
       }
@@ -149,6 +156,8 @@ export function judgeTiers(direction: Direction, subject: Pod, sel: Selection, p
   };
 
   firstMatch('Admin', sel.admin);
+  // Antrea's Tiers before baseline come before the NetworkPolicies (tiers-antrea.ts).
+  if (open.length > 0 && sel.antrea.length > 0) open = judgeAntrea(direction, sel.antrea, false, subject, peer, protocol, destination, open, segments);
   // Cilium deny rules win over every allow, Kubernetes NetworkPolicies included.
   for (const u of sel.cilium) {
     for (const rule of u.deny[direction]) {
@@ -187,6 +196,8 @@ export function judgeTiers(direction: Direction, subject: Pod, sel: Selection, p
     if (no.length > 0) segments.push({ ports: no, allowed: false, decider: { tier: 'NetworkPolicy', action: 'Deny', isolatedBy, ...cni } });
     open = NO_PORTS;
   }
+  // Antrea's baseline Tier (priority 253) before the SIG Baseline tier (Antrea runs it at 254).
+  if (open.length > 0 && sel.antrea.length > 0) open = judgeAntrea(direction, sel.antrea, true, subject, peer, protocol, destination, open, segments);
   if (open.length > 0) firstMatch('Baseline', sel.baseline);
   if (open.length > 0) segments.push({ ports: open, allowed: true, decider: { tier: 'Default', action: 'Allow' } });
   return { np, segments, passes, ciliumMatches };
@@ -212,7 +223,7 @@ export function allowsFromNetworkPolicyTier(sel: Selection, d: Direction): boole
     return isolating.some((p) => p.rules[d].some((r) => r.peers === 'all' && r.ports === 'all'))
       || sel.cilium.some((u) => u.allow[d].some((r) => r.ports === 'all' && (r.peers === 'all' || r.peers.some((x) => x.kind === 'entity' && x.entity === 'all'))));
   }
-  return !sel.baseline.some((b) => b.rules[d].some((r) => r.action === 'Deny'));
+  return !sel.baseline.some((b) => b.rules[d].some((r) => r.action === 'Deny')) && !antreaBaselineDenies(sel.antrea, d);
 }
 
 /**
