@@ -11,6 +11,7 @@ import { placeholderPolicy, type TemplateName } from '../../../src/core/placehol
 import { proveCreates } from '../../../src/core/proof.ts';
 import { connectionArb } from './arbitraries.ts';
 import { ciliumClusterArb } from './cilium-arbitraries.ts';
+import { antreaClusterArb } from './antrea-arbitraries.ts';
 import { calicoClusterArb } from './calico-policy-arbitraries.ts';
 import { findPod, inCidr, judged, nsLabels, referenceStart, selectorHolds } from './property-helpers.ts';
 import { assertComparisonExact } from './exact-property.ts';
@@ -118,7 +119,7 @@ describe('netpol Cilium properties', function () {
     assert.ok(decidedByCilium > 100, `Cilium decided only ${decidedByCilium} sides`);
   });
 
-  for (const [kind, arb] of [['Cilium', ciliumClusterArb], ['Calico', calicoClusterArb]] as const) {
+  for (const [kind, arb] of [['Cilium', ciliumClusterArb], ['Calico', calicoClusterArb], ['Antrea', antreaClusterArb]] as const) {
     it(`(c2) the two-sided comparison is exact with ${kind} policies`, () => assertComparisonExact(arb, 200));
 
     it(`(c3) the proof under ${kind}: unchanged means every probe keeps its verdict; a change is refused and listed its way`, () => {
