@@ -83,6 +83,7 @@ ${indent(npYaml('shop', 'web'))}
 - {apiVersion: projectcalico.org/v3, kind: GlobalNetworkPolicy, metadata: {name: deny-all}, spec: {selector: all()}}
 - {apiVersion: crd.antrea.io/v1beta1, kind: NetworkPolicy, metadata: {name: anp, namespace: shop}, spec: {priority: 1}}
 - {apiVersion: crd.antrea.io/v1beta1, kind: ClusterNetworkPolicy, metadata: {name: acnp}, spec: {priority: 1}}
+- {apiVersion: crd.antrea.io/v1beta1, kind: Tier, metadata: {name: mine}, spec: {priority: 10}}
 `;
     assert.deepEqual(kinds(text), {
       policies: ['shop/web'],
@@ -90,7 +91,7 @@ ${indent(npYaml('shop', 'web'))}
       cniPolicies: [
         'CiliumNetworkPolicy cilium.io/v2 shop/cnp', 'CiliumClusterwideNetworkPolicy cilium.io/v2 ccnp',
         'CalicoNetworkPolicy projectcalico.org/v3 shop/allow-dns', 'CalicoGlobalNetworkPolicy projectcalico.org/v3 deny-all',
-        'AntreaNetworkPolicy crd.antrea.io/v1beta1 shop/anp', 'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1 acnp',
+        'AntreaNetworkPolicy crd.antrea.io/v1beta1 shop/anp', 'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1 acnp', 'AntreaTier crd.antrea.io/v1beta1 mine',
       ],
     });
   });
