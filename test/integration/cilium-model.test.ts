@@ -3,8 +3,7 @@
 // would change a verdict (a Cilium rule isolates the pods; the agent's mode `always`), writes with
 // "connectivity unchanged" where it provably does not (an allow-all Cilium rule, a deny rule, rules
 // that isolate nothing), and can-reach names the deciding Cilium rule; the same for Calico's
-// default tier (crd.projectcalico.org/v1 objects). Antrea's CRDs are in no module the Go proxy
-// serves (docs/testenv-crds.md), so there is no Antrea case here.
+// default tier (crd.projectcalico.org/v1 objects). Antrea's cases are in antrea-model.test.ts.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { freshNamespaces, policiesIn } from '../support/cluster.ts';

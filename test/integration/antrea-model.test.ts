@@ -1,0 +1,153 @@
+// Antrea-native policies modelled exactly, on a real kube-apiserver with Antrea's CRDs (vendored,
+// scripts/testenv-crds/antrea), objects written as docs/antrea-network-policy.md writes them:
+// remediate refuses where the allow-all placeholder would change a verdict (a Drop in the baseline
+// Tier, which a pod the placeholder isolates no longer reaches), writes with "connectivity
+// unchanged" where it provably does not (rules in a Tier before the NetworkPolicies, a custom Tier
+// read from the cluster), says "not proven" where an FQDN or L7 rule touches the pods, and
+// can-reach names the deciding Antrea policy, Tier and rule. Cluster-wide policies select only this
+// file's namespaces: other suites share the server.
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { freshNamespaces, policiesIn } from '../support/cluster.ts';
+import { kubectl, kubectlOk, plugin } from '../support/run.ts';
+
+const NET = `10.${randomInt(192, 255)}.${randomInt(0, 256)}`;
+const RUN = randomInt(1e6).toString(36);
+let host = 10;
+const cleanup: string[][] = [];
+
+function create(yaml: string): void {
+  kubectlOk(['create', '-f', '-'], { input: yaml });
+  cleanup.push(['delete', '-f', '-', '--ignore-not-found', '--wait=false', yaml]);
+}
+
+function makePod(namespace: string, name: string, labels: Record<string, string>): void {
+  const ip = `${NET}.${host++}`;
+  create(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: { containers: [{ name: 'main', image: 'registry.k8s.io/pause:3.10' }] } }));
+  cleanup.push(['delete', 'pod', '-n', namespace, name, '--grace-period=0', '--force', '--ignore-not-found']);
+  kubectlOk(['patch', 'pod', '-n', namespace, name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { podIP: ip, podIPs: [{ ip }] } })]);
+}
+
+interface Result { namespace: string; status: string; error?: { kind: string }; connectivity?: { unchanged: boolean; broken: string[]; opened: string[]; unproven: string[] } }
+function remediate(ns: string): { code: number; res: Result } {
+  const r = plugin(['remediate', '-n', ns, '-o', 'json']);
+  return { code: r.code, res: (JSON.parse(r.stdout).results as Result[]).find((x) => x.namespace === ns)! };
+}
+
+function canReach(from: string, to: string, port: number) {
+  return JSON.parse(plugin(['can-reach', '--from', from, '--to', to, '--port', String(port), '-o', 'json']).stdout);
+}
+
+describe('Antrea-native policies in the proof, against a real API server', () => {
+  let client: string;
+  after(() => {
+    for (const args of cleanup.splice(0).reverse()) args[1] === '-f' ? kubectl(args.slice(0, -1), { input: args.at(-1)! }) : kubectl(args);
+  });
+  before(() => {
+    [client] = freshNamespaces('antrea-client', 1) as [string];
+    makePod(client, 'client', { app: 'client' });
+  });
+
+  it('a Drop in the baseline Tier: the placeholder would isolate the pods past it, so remediate refuses and names the rule; can-reach names policy, Tier and rule', () => {
+    const [ns] = freshNamespaces('antrea-base', 1) as [string];
+    makePod(ns, 'web', { app: 'web' });
+    create(`apiVersion: crd.antrea.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: antrea-model-base-${RUN}}
+spec:
+  priority: 10
+  tier: baseline
+  appliedTo:
+  - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${ns}}}
+  ingress:
+  - action: Drop
+    name: deny-other-namespaces
+    from:
+    - namespaceSelector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [${ns}]}]}
+`);
+    const { code, res } = remediate(ns);
+    assert.equal(code, 2, JSON.stringify(res));
+    assert.deepEqual([res.status, res.error?.kind, res.connectivity?.unproven], ['FAILED', 'Opening', []]);
+    assert.ok(res.connectivity!.opened.some((l) => l.includes(`from the only pod in ns ${client} (client)`) && l.includes(`dropped by AntreaClusterNetworkPolicy antrea-model-base-${RUN} ingress rule ingress[0] (deny-other-namespaces), tier baseline`)), res.connectivity!.opened.join('\n'));
+    assert.deepEqual(policiesIn(ns), []);
+    const reach = canReach(`${client}/client`, `${ns}/web`, 80);
+    assert.deepEqual([reach.verdict, reach.ingress.reason], ['DENIED', 'antrea-denies']);
+    assert.match(reach.ingress.explanation, new RegExp(`dropped by AntreaClusterNetworkPolicy antrea-model-base-${RUN} ingress rule ingress\\[0\\] \\(deny-other-namespaces\\), tier baseline \\(priority 253\\), policy priority 10; no NetworkPolicy isolates`));
+  });
+
+  it('Reject and Allow in a custom Tier read from the cluster, before the NetworkPolicies: the placeholder changes nothing and is written', () => {
+    const [ns] = freshNamespaces('antrea-tier', 1) as [string];
+    makePod(ns, 'web', { app: 'web' });
+    create(`apiVersion: crd.antrea.io/v1beta1
+kind: Tier
+metadata: {name: antrea-model-${RUN}}
+spec: {priority: ${randomInt(20, 49)}, description: "a custom tier"}
+---
+apiVersion: crd.antrea.io/v1beta1
+kind: NetworkPolicy
+metadata: {name: decide-first, namespace: ${ns}}
+spec:
+  priority: 5
+  tier: antrea-model-${RUN}
+  appliedTo:
+  - podSelector: {}
+  ingress:
+  - action: Reject
+    name: no-client-http
+    from:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${client}}}
+    ports:
+    - {protocol: TCP, port: 80, endPort: 90}
+  - action: Allow
+  egress:
+  - action: Allow
+`);
+    const { code, res } = remediate(ns);
+    assert.equal(code, 1, JSON.stringify(res));
+    assert.deepEqual([res.status, res.connectivity?.unchanged], ['FIXED', true]);
+    assert.equal(policiesIn(ns).length, 1);
+    const reach = canReach(`${client}/client`, `${ns}/web`, 85);
+    assert.deepEqual([reach.verdict, reach.ingress.reason], ['DENIED', 'antrea-denies']);
+    assert.match(reach.ingress.explanation, new RegExp(`rejected by AntreaNetworkPolicy ${ns}/decide-first ingress rule ingress\\[0\\] \\(no-client-http\\), tier antrea-model-${RUN} \\(priority \\d+\\), policy priority 5; Antrea Tiers other than baseline decide before any NetworkPolicy`));
+    assert.equal(canReach(`${client}/client`, `${ns}/web`, 443).verdict, 'ALLOWED');
+  });
+
+  it('FQDN and L7 rules keep "not proven" for the pods they touch; a namespace they do not touch is proven', () => {
+    const [ns, other] = freshNamespaces('antrea-fqdn', 2) as [string, string];
+    makePod(ns, 'api', { app: 'api' });
+    makePod(other, 'api', { app: 'api' });
+    create(`apiVersion: crd.antrea.io/v1beta1
+kind: NetworkPolicy
+metadata: {name: egress-fqdn, namespace: ${ns}}
+spec:
+  priority: 5
+  appliedTo:
+  - podSelector: {matchLabels: {app: api}}
+  egress:
+  - action: Allow
+    to:
+    - fqdn: "*.example.com"
+  - action: Drop
+---
+apiVersion: crd.antrea.io/v1beta1
+kind: NetworkPolicy
+metadata: {name: http-only, namespace: ${ns}}
+spec:
+  priority: 6
+  appliedTo:
+  - podSelector: {}
+  ingress:
+  - action: Allow
+    l7Protocols:
+    - http: {path: "/api/*"}
+`);
+    const { code, res } = remediate(ns);
+    assert.deepEqual([code, res.status, res.error?.kind], [2, 'FAILED', 'NotProven']);
+    const unproven = res.connectivity!.unproven.join('\n');
+    assert.match(unproven, new RegExp(`AntreaNetworkPolicy ${ns}/egress-fqdn .* has parts the proof cannot model: egress\\[0\\]\\.to\\[0\\] has fqdn "\\*\\.example\\.com"`));
+    assert.match(unproven, new RegExp(`AntreaNetworkPolicy ${ns}/http-only .* has parts the proof cannot model: ingress\\[0\\] has l7Protocols`));
+    assert.deepEqual(policiesIn(ns), []);
+    const fine = remediate(other);
+    assert.deepEqual([fine.code, fine.res.status, fine.res.connectivity?.unchanged], [1, 'FIXED', true]);
+  });
+});
