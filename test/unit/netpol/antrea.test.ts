@@ -8,7 +8,7 @@ import { unmodelledParts } from '../../../src/core/netpol/compile-cni.ts';
 import { createEvaluator, type Cluster, type Endpoint } from '../../../src/core/netpol/index.ts';
 import { placeholderPolicy } from '../../../src/core/placeholder.ts';
 import { proveCreates } from '../../../src/core/proof.ts';
-import { catalogue, node, ns, pod } from './fixtures.ts';
+import { catalogue, cnp, inNamespaces, node, ns, pod, rule } from './fixtures.ts';
 
 const acnp = (name: string, spec: Record<string, unknown>): CniPolicy => ({ kind: 'AntreaClusterNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name }, spec });
 const annp = (namespace: string, name: string, spec: Record<string, unknown>): CniPolicy => ({ kind: 'AntreaNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name, namespace }, spec });
@@ -156,6 +156,15 @@ describe('proof under Antrea', () => {
     const create = placeholderPolicy(target, { name: 'cis-default-allow', template: 'allow-all', version: 't' });
     return proveCreates({ namespaces: c.namespaces, pods: c.pods, nodes: c.nodes, policies: c.policies, clusterPolicies: [], cniPolicies: c.cniPolicies!, unreadable: [] }, [create], create).namespaces.get(target)!;
   };
+  it('a SIG Admin-tier policy beside Antrea policies that are not in the baseline Tier: not proven (Antrea interleaves them)', () => {
+    const c = cluster([acnp('ops', { priority: 1, appliedTo: allPods, ingress: [{ action: 'Allow' }] })]);
+    const create = placeholderPolicy('dev', { name: 'cis-default-allow', template: 'allow-all', version: 't' });
+    const admin = cnp('admin', 'Admin', 1, { subject: inNamespaces(), ingress: [rule('Deny', [{ namespaces: {} }])] });
+    const state = { namespaces: c.namespaces, pods: c.pods, nodes: c.nodes, policies: [], clusterPolicies: [admin], cniPolicies: c.cniPolicies!, unreadable: [] };
+    assert.match(proveCreates(state, [create], create).namespaces.get('dev')!.unproven.join('\n'), /ClusterNetworkPolicy\/admin \(Admin tier\) and Antrea policies AntreaClusterNetworkPolicy\/ops may both apply here/);
+    const baselineOnly = { ...state, cniPolicies: [acnp('base', { priority: 1, tier: 'baseline', appliedTo: allPods, ingress: [{ action: 'Drop' }] })] };
+    assert.deepEqual(proveCreates(baselineOnly, [create], create).namespaces.get('dev')!.unproven, []);
+  });
   it('a baseline Drop for app=web pods: a future such pod is opened by the placeholder, and the rule named', () => {
     const c = cluster([acnp('web-base', { priority: 1, tier: 'baseline', appliedTo: [{ podSelector: { matchLabels: { app: 'web' } } }], ingress: [{ action: 'Drop' }] })]);
     const proof = prove(c, 'dev');
