@@ -16,12 +16,25 @@ export interface AntreaApplied {
   rules: Record<Direction, AntreaRule[]>;
 }
 
+// The views before and after a change share the compiled policies, so one answer per pod serves both.
+const memo = new WeakMap<readonly CompiledAntrea[], WeakMap<Pod, AntreaApplied[]>>();
+const NONE: AntreaRule[] = [];
+
 export function antreaSelecting(all: readonly CompiledAntrea[], pod: Pod, labels: Labels): AntreaApplied[] {
+  if (all.length === 0) return [];
+  const byPod = memo.get(all) ?? new WeakMap<Pod, AntreaApplied[]>();
+  memo.set(all, byPod);
+  const known = byPod.get(pod);
+  if (known) return known;
   const out: AntreaApplied[] = [];
   for (const policy of all) {
-    const rules = { Ingress: policy.rules.Ingress.filter((r) => r.applies(pod, labels)), Egress: policy.rules.Egress.filter((r) => r.applies(pod, labels)) };
-    if (rules.Ingress.length + rules.Egress.length > 0) out.push({ policy, rules });
+    let ingress: AntreaRule[] | undefined;
+    let egress: AntreaRule[] | undefined;
+    for (const r of policy.rules.Ingress) if (r.applies(pod, labels)) (ingress ??= []).push(r);
+    for (const r of policy.rules.Egress) if (r.applies(pod, labels)) (egress ??= []).push(r);
+    if (ingress || egress) out.push({ policy, rules: { Ingress: ingress ?? NONE, Egress: egress ?? NONE } });
   }
+  byPod.set(pod, out);
   return out;
 }
 
