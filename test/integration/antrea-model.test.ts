@@ -9,30 +9,11 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { freshNamespaces, policiesIn } from '../support/cluster.ts';
-import { kubectl, kubectlOk, plugin } from '../support/run.ts';
+import { modelObjects, remediateJson } from '../support/model-objects.ts';
+import { plugin } from '../support/run.ts';
 
-const NET = `10.${randomInt(192, 255)}.${randomInt(0, 256)}`;
 const RUN = randomInt(1e6).toString(36);
-let host = 10;
-const cleanup: string[][] = [];
-
-function create(yaml: string): void {
-  kubectlOk(['create', '-f', '-'], { input: yaml });
-  cleanup.push(['delete', '-f', '-', '--ignore-not-found', '--wait=false', yaml]);
-}
-
-function makePod(namespace: string, name: string, labels: Record<string, string>): void {
-  const ip = `${NET}.${host++}`;
-  create(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: { containers: [{ name: 'main', image: 'registry.k8s.io/pause:3.10' }] } }));
-  cleanup.push(['delete', 'pod', '-n', namespace, name, '--grace-period=0', '--force', '--ignore-not-found']);
-  kubectlOk(['patch', 'pod', '-n', namespace, name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { podIP: ip, podIPs: [{ ip }] } })]);
-}
-
-interface Result { namespace: string; status: string; error?: { kind: string }; connectivity?: { unchanged: boolean; broken: string[]; opened: string[]; unproven: string[] } }
-function remediate(ns: string): { code: number; res: Result } {
-  const r = plugin(['remediate', '-n', ns, '-o', 'json']);
-  return { code: r.code, res: (JSON.parse(r.stdout).results as Result[]).find((x) => x.namespace === ns)! };
-}
+const { create, makePod, removeAll } = modelObjects();
 
 function canReach(from: string, to: string, port: number) {
   return JSON.parse(plugin(['can-reach', '--from', from, '--to', to, '--port', String(port), '-o', 'json']).stdout);
@@ -40,9 +21,7 @@ function canReach(from: string, to: string, port: number) {
 
 describe('Antrea-native policies in the proof, against a real API server', () => {
   let client: string;
-  after(() => {
-    for (const args of cleanup.splice(0).reverse()) args[1] === '-f' ? kubectl(args.slice(0, -1), { input: args.at(-1)! }) : kubectl(args);
-  });
+  after(removeAll);
   before(() => {
     [client] = freshNamespaces('antrea-client', 1) as [string];
     makePod(client, 'client', { app: 'client' });
@@ -65,7 +44,7 @@ spec:
     from:
     - namespaceSelector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [${ns}]}]}
 `);
-    const { code, res } = remediate(ns);
+    const { code, res } = remediateJson(ns);
     assert.equal(code, 2, JSON.stringify(res));
     assert.deepEqual([res.status, res.error?.kind, res.connectivity?.unproven], ['FAILED', 'Opening', []]);
     assert.ok(res.connectivity!.opened.some((l) => l.includes(`from the only pod in ns ${client} (client)`) && l.includes(`dropped by AntreaClusterNetworkPolicy antrea-model-base-${RUN} ingress rule ingress[0] (deny-other-namespaces), tier baseline`)), res.connectivity!.opened.join('\n'));
@@ -102,7 +81,7 @@ spec:
   egress:
   - action: Allow
 `);
-    const { code, res } = remediate(ns);
+    const { code, res } = remediateJson(ns);
     assert.equal(code, 1, JSON.stringify(res));
     assert.deepEqual([res.status, res.connectivity?.unchanged], ['FIXED', true]);
     assert.equal(policiesIn(ns).length, 1);
@@ -141,13 +120,13 @@ spec:
     l7Protocols:
     - http: {path: "/api/*"}
 `);
-    const { code, res } = remediate(ns);
+    const { code, res } = remediateJson(ns);
     assert.deepEqual([code, res.status, res.error?.kind], [2, 'FAILED', 'NotProven']);
     const unproven = res.connectivity!.unproven.join('\n');
     assert.match(unproven, new RegExp(`AntreaNetworkPolicy ${ns}/egress-fqdn .* has parts the proof cannot model: egress\\[0\\]\\.to\\[0\\] has fqdn "\\*\\.example\\.com"`));
     assert.match(unproven, new RegExp(`AntreaNetworkPolicy ${ns}/http-only .* has parts the proof cannot model: ingress\\[0\\] has l7Protocols`));
     assert.deepEqual(policiesIn(ns), []);
-    const fine = remediate(other);
+    const fine = remediateJson(other);
     assert.deepEqual([fine.code, fine.res.status, fine.res.connectivity?.unchanged], [1, 'FIXED', true]);
   });
 });

@@ -5,38 +5,17 @@
 // that isolate nothing), and can-reach names the deciding Cilium rule; the same for Calico's
 // default tier (crd.projectcalico.org/v1 objects). Antrea's cases are in antrea-model.test.ts.
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import { freshNamespaces, policiesIn } from '../support/cluster.ts';
-import { kubectl, kubectlOk, plugin } from '../support/run.ts';
+import { modelObjects, remediateJson } from '../support/model-objects.ts';
+import { kubectl, plugin } from '../support/run.ts';
 
-const NET = `10.${randomInt(192, 255)}.${randomInt(0, 256)}`;
-let host = 10;
-const cleanup: string[][] = [];
-
-function create(yaml: string): void {
-  kubectlOk(['create', '-f', '-'], { input: yaml });
-  cleanup.push(['delete', '-f', '-', '--ignore-not-found', '--wait=false', yaml]);
-}
-
-function makePod(namespace: string, name: string, labels: Record<string, string>): void {
-  const ip = `${NET}.${host++}`;
-  create(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: { containers: [{ name: 'main', image: 'registry.k8s.io/pause:3.10' }] } }));
-  cleanup.push(['delete', 'pod', '-n', namespace, name, '--grace-period=0', '--force', '--ignore-not-found']);
-  kubectlOk(['patch', 'pod', '-n', namespace, name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { podIP: ip, podIPs: [{ ip }] } })]);
-}
-
-interface Result { namespace: string; status: string; error?: { kind: string }; connectivity?: { unchanged: boolean; broken: string[]; opened: string[]; unproven: string[] } }
-function remediate(ns: string): { code: number; res: Result; stdout: string } {
-  const r = plugin(['remediate', '-n', ns, '-o', 'json']);
-  const res = (JSON.parse(r.stdout).results as Result[]).find((x) => x.namespace === ns)!;
-  return { code: r.code, res, stdout: r.stdout };
-}
+const { create, makePod, removeAll } = modelObjects();
 
 describe('Cilium and Calico policies in the proof, against a real API server', () => {
   let client: string;
   after(() => {
     // Policies go too: other suites share the cluster (and can-reach lists what selects its ends).
-    for (const args of cleanup.splice(0).reverse()) args[1] === '-f' ? kubectl(args.slice(0, -1), { input: args.at(-1)! }) : kubectl(args);
+    removeAll();
   });
   before(() => {
     [client] = freshNamespaces('cil-client', 1) as [string];
@@ -54,7 +33,7 @@ spec:
   ingress:
   - fromEndpoints: [{}]
 `);
-    const { code, res } = remediate(ns);
+    const { code, res } = remediateJson(ns);
     assert.equal(code, 2);
     assert.deepEqual([res.status, res.error?.kind, res.connectivity?.unproven], ['FAILED', 'Opening', []]);
     assert.ok(res.connectivity!.opened.some((l) => l.includes(`from the only pod in ns ${client} (client)`) && l.includes(`isolated by CiliumNetworkPolicy ${ns}/same-namespace spec`)), res.connectivity!.opened.join('\n'));
@@ -90,7 +69,7 @@ spec:
   - toEntities: [world]
     toPorts: [{ports: [{port: "53", protocol: ANY}]}]
 `);
-    const { code, res } = remediate(ns);
+    const { code, res } = remediateJson(ns);
     assert.equal(code, 1, JSON.stringify(res));
     assert.deepEqual([res.status, res.connectivity?.unchanged], ['FIXED', true]);
     assert.equal(policiesIn(ns).length, 1);
@@ -111,7 +90,7 @@ spec:
   - fromEntities: [all]
     toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET}]}}]
 `);
-    const { code, res } = remediate(ns);
+    const { code, res } = remediateJson(ns);
     // Refused (it would also open the ports the L4 part leaves closed), and the L7 part is named.
     assert.equal(code, 2);
     assert.match(res.connectivity!.unproven.join('\n'), new RegExp(`CiliumNetworkPolicy ${ns}/api-l7 .* has parts the proof cannot model: spec\\.ingress\\[0\\]\\.toPorts\\[0\\] has rules \\(L7`));
@@ -130,7 +109,7 @@ spec:
   - action: Allow
     source: {selector: app == 'client'}
 `);
-    const { code, res } = remediate(ns);
+    const { code, res } = remediateJson(ns);
     assert.deepEqual([code, res.error?.kind, res.connectivity?.unproven], [2, 'Opening', []]);
     assert.ok(res.connectivity!.opened.some((l) => l.includes(`end of Calico's default tier (it applies through CalicoNetworkPolicy ${ns}/default.db)`)), res.connectivity!.opened.join('\n'));
     assert.deepEqual(policiesIn(ns), []);
@@ -155,7 +134,7 @@ spec:
   egress:
   - action: Allow
 `);
-    const { code, res } = remediate(ns);
+    const { code, res } = remediateJson(ns);
     assert.equal(code, 1, JSON.stringify(res));
     assert.deepEqual([res.status, res.connectivity?.unchanged], ['FIXED', true]);
     const reach = JSON.parse(plugin(['can-reach', '--from', `${client}/client`, '--to', `${ns}/db`, '--port', '5432', '-o', 'json']).stdout);
@@ -173,7 +152,7 @@ spec:
     it('enable-policy=always: every pod is isolated, so even a namespace without any policy is refused', () => {
       const [ns] = freshNamespaces('cil-always', 1) as [string];
       makePod(ns, 'web', { app: 'web' });
-      const { code, res, stdout } = remediate(ns);
+      const { code, res, stdout } = remediateJson(ns);
       assert.deepEqual([code, res.error?.kind], [2, 'Opening']);
       assert.ok(res.connectivity!.opened.some((l) => l.includes('Cilium enable-policy=always')), res.connectivity!.opened.join('\n'));
       assert.match(stdout, /Cilium policies are modelled with enable-policy=always \(ConfigMap kube-system\/cilium-config enable-policy=always\)/);

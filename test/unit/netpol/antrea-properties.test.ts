@@ -5,12 +5,10 @@
 // isolates; ingress from the pod's own node always allowed. Addresses through node:net.
 // (c2)/(c3) for Antrea run in cilium-properties with the same generators.
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
 import type { CniPolicy, Pod } from '../../../src/core/model.ts';
-import { createEvaluator, type Cluster, type Connection, type ResolvedEndpoint, type Verdict } from '../../../src/core/netpol/index.ts';
+import type { Cluster, Connection, ResolvedEndpoint, Verdict } from '../../../src/core/netpol/index.ts';
 import { antreaClusterArb } from './antrea-arbitraries.ts';
-import { connectionArb } from './arbitraries.ts';
-import { findPod, inCidr, judged, nsLabels, referenceStart, selectorHolds } from './property-helpers.ts';
+import { assertSidesAgree, findPod, inCidr, nsLabels, referenceStart, selectorHolds } from './property-helpers.ts';
 
 type Json = Record<string, any>;
 type D = 'Ingress' | 'Egress';
@@ -89,24 +87,10 @@ describe('netpol Antrea properties', function () {
   this.timeout(60000);
 
   it('(n1) the evaluator agrees with a direct reading of the Antrea rules', () => {
-    const scenario = antreaClusterArb.chain((cluster) => fc.tuple(fc.constant(cluster), fc.array(connectionArb(cluster), { minLength: 1, maxLength: 12 })));
     const decided = { allow: 0, deny: 0, baseline: 0 };
-    fc.assert(
-      fc.property(scenario, ([cluster, connections]) => {
-        const npOnlyEval = createEvaluator({ ...cluster, clusterPolicies: [], cniPolicies: [] });
-        for (const c of connections) {
-          const v = judged(cluster, c);
-          if (!v) continue;
-          const npOnly = npOnlyEval.evaluate(c);
-          for (const d of ['Egress', 'Ingress'] as const) {
-            const side: Verdict['egress'] = d === 'Egress' ? v.egress : v.ingress;
-            if (side.decidedBy.tier === 'Antrea') decided[side.decidedBy.antreaTier === 'baseline' ? 'baseline' : side.allowed ? 'allow' : 'deny']++;
-            assert.equal(side.allowed, referenceSide(cluster, v, npOnly, d), `${d} ${JSON.stringify(c)} ${JSON.stringify(side.decidedBy)} ${JSON.stringify(cluster.cniPolicies)}`);
-          }
-        }
-      }),
-      { numRuns: 1000 },
-    );
+    assertSidesAgree(antreaClusterArb, referenceSide, 1000, (side) => {
+      if (side.decidedBy.tier === 'Antrea') decided[side.decidedBy.antreaTier === 'baseline' ? 'baseline' : side.allowed ? 'allow' : 'deny']++;
+    });
     assert.ok(decided.allow > 40 && decided.deny > 100 && decided.baseline > 25, `Antrea decided too few sides: ${JSON.stringify(decided)}`);
   });
 });

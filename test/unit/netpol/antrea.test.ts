@@ -5,34 +5,21 @@
 import assert from 'node:assert/strict';
 import type { CniPolicy, NetworkPolicy } from '../../../src/core/model.ts';
 import { unmodelledParts } from '../../../src/core/netpol/compile-cni.ts';
-import { createEvaluator, type Cluster, type Endpoint } from '../../../src/core/netpol/index.ts';
+import type { Cluster } from '../../../src/core/netpol/index.ts';
 import { placeholderPolicy } from '../../../src/core/placeholder.ts';
 import { proveCreates } from '../../../src/core/proof.ts';
-import { catalogue, cnp, inNamespaces, node, ns, pod, rule } from './fixtures.ts';
+import { allowed, at, catalogue, cniWorld, cnp, inNamespaces, ip, node, rule, verdict } from './fixtures.ts';
 
 const acnp = (name: string, spec: Record<string, unknown>): CniPolicy => ({ kind: 'AntreaClusterNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name }, spec });
 const annp = (namespace: string, name: string, spec: Record<string, unknown>): CniPolicy => ({ kind: 'AntreaNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name, namespace }, spec });
 const tier = (name: string, priority: number): CniPolicy => ({ kind: 'AntreaTier', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name }, spec: { priority } });
 const allPods = [{ namespaceSelector: {} }];
 
+// The CNI world with a second node and n1 labelled control-plane (nodeSelector peers, own-node ingress).
 function cluster(cni: CniPolicy[], policies: NetworkPolicy[] = []): Cluster {
-  return {
-    namespaces: [ns('shop', { env: 'prod' }), ns('dev'), ns('kube-system')],
-    nodes: [{ ...node('n1', '10.0.0.5'), metadata: { name: 'n1', labels: { 'node-role.kubernetes.io/control-plane': '' } } }, node('n2', '10.0.0.6')],
-    pods: [
-      pod('shop', 'web', { labels: { app: 'web' }, ip: '10.244.0.10', node: 'n1', ports: [{ name: 'http', containerPort: 8080 }] }),
-      pod('shop', 'db', { labels: { app: 'db' }, ip: '10.244.0.11', node: 'n2' }),
-      pod('dev', 'client', { labels: { app: 'client' }, ip: '10.244.0.20', node: 'n2' }),
-      pod('kube-system', 'coredns', { labels: { 'k8s-app': 'kube-dns' }, ip: '10.244.0.30', node: 'n2' }),
-    ],
-    policies,
-    cniPolicies: cni,
-  };
+  const c = cniWorld(cni, policies);
+  return { ...c, nodes: [{ ...node('n1', '10.0.0.5'), metadata: { name: 'n1', labels: { 'node-role.kubernetes.io/control-plane': '' } } }, node('n2', '10.0.0.6')] };
 }
-const at = (namespace: string, name: string): Endpoint => ({ kind: 'pod', namespace, name });
-const ip = (address: string): Endpoint => ({ kind: 'ip', ip: address });
-const verdict = (c: Cluster, from: Endpoint, to: Endpoint, port = 8080, protocol: 'TCP' | 'UDP' = 'TCP') => createEvaluator(c).evaluate({ from, to, port, protocol });
-const allowed = (c: Cluster, from: Endpoint, to: Endpoint, port?: number, protocol?: 'TCP' | 'UDP') => verdict(c, from, to, port, protocol).allowed;
 const text = (d: { tier: string; text?: string }) => (d.tier === 'Antrea' ? d.text ?? '' : `(${d.tier})`);
 
 describe('netpol Antrea: documented examples', () => {
@@ -172,7 +159,7 @@ describe('proof under Antrea', () => {
     assert.ok(proof.opened.some((l) => l.startsWith('ingress to any pod in dev labelled app=web (now or later)') && /AntreaClusterNetworkPolicy web-base/.test(l)), proof.opened.join('\n'));
   });
   it('Allow and Drop before the NetworkPolicies, and a Pass to a NetworkPolicy-free namespace: unchanged', () => {
-    const c = cluster([acnp('ops', { priority: 1, tier: 'securityops', appliedTo: allPods, ingress: [{ action: 'Allow', from: [{ namespaces: { match: 'Self' } }] }, { action: 'Pass', from: [{ namespaceSelector: { matchLabels: { env: 'prod' } } }] }, { action: 'Drop' }] })]);
+    const c = cluster([acnp('ops', { priority: 1, tier: 'securityops', appliedTo: allPods, ingress: [{ action: 'Allow', from: [{ namespaces: { match: 'Self' } }] }, { action: 'Pass', from: [{ namespaceSelector: { matchLabels: { team: 'red' } } }] }, { action: 'Drop' }] })]);
     assert.deepEqual(prove(c, 'dev'), { denied: [], opened: [], unproven: [] });
   });
   it('a Pass, then a Drop in the baseline Tier: the placeholder isolates the pods, so it opens what the baseline Tier dropped', () => {

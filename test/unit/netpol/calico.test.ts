@@ -3,34 +3,16 @@
 // default deny, allow DNS, namespace isolation, order around the Kubernetes NetworkPolicies at
 // 1000, Pass to the next tier, Log, nets, ports; and what is not modelled.
 import assert from 'node:assert/strict';
-import type { CniPolicy, NetworkPolicy } from '../../../src/core/model.ts';
+import type { CniPolicy } from '../../../src/core/model.ts';
 import { compileCniTiers, unmodelledParts } from '../../../src/core/netpol/compile-cni.ts';
-import { createEvaluator, type Cluster, type Endpoint } from '../../../src/core/netpol/index.ts';
 import { placeholderPolicy } from '../../../src/core/placeholder.ts';
 import { proveCreates } from '../../../src/core/proof.ts';
-import { catalogue, cnp as sig, fromNamespaces, inNamespaces, node, ns, pod, rule } from './fixtures.ts';
+import { allowed, at, catalogue, cniWorld, cnp as sig, fromNamespaces, inNamespaces, ip, rule, verdict } from './fixtures.ts';
 
 const gnp = (name: string, spec: Record<string, unknown>): CniPolicy => ({ kind: 'CalicoGlobalNetworkPolicy', apiVersion: 'projectcalico.org/v3', metadata: { name }, spec });
 const cnp = (namespace: string, name: string, spec: Record<string, unknown>): CniPolicy => ({ kind: 'CalicoNetworkPolicy', apiVersion: 'projectcalico.org/v3', metadata: { name, namespace }, spec });
 
-function cluster(cni: CniPolicy[], policies: NetworkPolicy[] = []): Cluster {
-  return {
-    namespaces: [ns('shop', { team: 'red' }), ns('dev'), ns('kube-system')],
-    nodes: [node('n1', '10.0.0.5')],
-    pods: [
-      pod('shop', 'web', { labels: { app: 'web' }, ip: '10.244.0.10', node: 'n1', ports: [{ name: 'http', containerPort: 8080 }] }),
-      pod('shop', 'db', { labels: { app: 'db' }, ip: '10.244.0.11', node: 'n1' }),
-      pod('dev', 'client', { labels: { app: 'client' }, ip: '10.244.0.20', node: 'n1' }),
-      pod('kube-system', 'coredns', { labels: { 'k8s-app': 'kube-dns' }, ip: '10.244.0.30', node: 'n1' }),
-    ],
-    policies,
-    cniPolicies: cni,
-  };
-}
-const at = (namespace: string, name: string): Endpoint => ({ kind: 'pod', namespace, name });
-const ip = (address: string): Endpoint => ({ kind: 'ip', ip: address });
-const verdict = (c: Cluster, from: Endpoint, to: Endpoint, port = 8080, protocol: 'TCP' | 'UDP' = 'TCP') => createEvaluator(c).evaluate({ from, to, port, protocol });
-const allowed = (c: Cluster, from: Endpoint, to: Endpoint, port?: number, protocol?: 'TCP' | 'UDP') => verdict(c, from, to, port, protocol).allowed;
+const cluster = cniWorld;
 
 describe('netpol Calico: documented examples', () => {
   it('default deny (a GlobalNetworkPolicy with types and no rules): denied at the end of the tier, named', () => {

@@ -1,8 +1,11 @@
-// Shared by the tier and Cilium property tests: slow, direct helpers that never use the evaluator's
+// Shared by the tier, Cilium, Calico and Antrea property tests: slow, direct helpers that never use the evaluator's
 // matching code (addresses through node:net's BlockList, selectors by hand).
+import assert from 'node:assert/strict';
 import net from 'node:net';
+import fc from 'fast-check';
 import type { ClusterPolicy, ClusterPolicyPeer, ClusterPolicyRule, LabelSelector, Labels, Pod } from '../../../src/core/model.ts';
 import { createEvaluator, EndpointError, type Cluster, type Connection, type ConnectionClass, type ResolvedEndpoint, type Verdict } from '../../../src/core/netpol/index.ts';
+import { connectionArb } from './arbitraries.ts';
 
 export function selectorHolds(s: LabelSelector, labels: Labels): boolean {
   const okLabels = Object.entries(s.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
@@ -125,4 +128,32 @@ export function referenceStart(cluster: Cluster, v: Verdict, d: 'Ingress' | 'Egr
   const cps = cluster.clusterPolicies ?? [];
   const inTier = (t: 'Admin' | 'Baseline') => tier(cluster, cps.filter((p) => p.spec.tier === t), subject, d, other, v.connection, destination);
   return { subject, other, destination, admin: inTier('Admin'), baseline: () => inTier('Baseline') };
+}
+
+type Reference = (cluster: Cluster, v: Verdict, npOnly: Verdict, d: 'Ingress' | 'Egress') => boolean;
+
+/**
+ * The first property of every tiered suite: on random clusters and connections, each side the
+ * evaluator judges agrees with `reference`, a direct reading of the API text that gets the plain
+ * NetworkPolicy verdict for the NetworkPolicy tier. `seen` is shown each side (to check that the
+ * generators reach what the suite is about).
+ */
+export function assertSidesAgree(clusters: fc.Arbitrary<Cluster>, reference: Reference, numRuns: number, seen: (side: Verdict['egress']) => void = () => {}): void {
+  const scenario = clusters.chain((cluster) => fc.tuple(fc.constant(cluster), fc.array(connectionArb(cluster), { minLength: 1, maxLength: 12 })));
+  fc.assert(
+    fc.property(scenario, ([cluster, connections]) => {
+      const npOnlyEval = createEvaluator({ ...cluster, clusterPolicies: [], cniPolicies: [], ciliumMode: 'default' });
+      for (const c of connections) {
+        const v = judged(cluster, c);
+        if (!v) continue;
+        const npOnly = npOnlyEval.evaluate(c);
+        for (const d of ['Egress', 'Ingress'] as const) {
+          const side: Verdict['egress'] = d === 'Egress' ? v.egress : v.ingress;
+          seen(side);
+          assert.equal(side.allowed, reference(cluster, v, npOnly, d), `${d} ${JSON.stringify(c)} ${JSON.stringify(side.decidedBy)} ${JSON.stringify(cluster.cniPolicies)} mode ${cluster.ciliumMode}`);
+        }
+      }
+    }),
+    { numRuns },
+  );
 }
