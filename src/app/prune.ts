@@ -40,7 +40,9 @@ export async function runPrune(o: PruneOptions, cluster: Cluster, deps: AppDeps)
     deps.log(`connectivity proof: ${plan.deletes.length} placeholders, ${pods.length} pods, ${nodes.length} nodes in ${Math.round(performance.now() - t0)} ms`);
     connectivity = proof.byNamespace;
     notes.push(...proof.problems);
-    if (snapshot.cniPolicies.length > 0) notes.push(`${snapshot.cniPolicies.length} Cilium/Calico/Antrea ${snapshot.cniPolicies.length === 1 ? 'policy is' : 'policies are'} not modelled: the connections listed are those NetworkPolicies and the SIG tiers decide`);
+    // Antrea Tier objects only order the Antrea policies: they are no policy to count.
+    const cni = snapshot.cniPolicies.filter((p) => p.kind !== 'AntreaTier');
+    if (cni.length > 0) notes.push(`${cni.length} Cilium/Calico/Antrea ${cni.length === 1 ? 'policy is' : 'policies are'} not modelled: the connections listed are those NetworkPolicies and the SIG tiers decide`);
     if (snapshot.unreadable.length > 0) notes.push('Some namespaces\' NetworkPolicies could not be read: connections to and from their pods are judged without them');
   }
 

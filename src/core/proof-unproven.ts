@@ -5,7 +5,6 @@
 import type { ClusterPolicy, LabelSelector, Namespace, NetworkPolicy } from './model.ts';
 import { compileSelector, matchesSelector, satisfyingLabels } from './netpol/selector.ts';
 import { cniReasons } from './proof-cni.ts';
-import { antreaTiers, compileAntrea, isAntreaPolicy } from './netpol/compile-antrea.ts';
 import type { ProofState } from './proof.ts';
 
 const NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -52,21 +51,6 @@ export function unprovenForNamespace(state: ProofState, ns: Namespace, template:
       if (overlap) out.push(`${a.kind}/${a.metadata.name} and ${b.kind}/${b.metadata.name} share priority ${a.spec.priority} in the Baseline tier and may both apply here; their order is up to the implementation`);
     }
   }
-  out.push(...cniReasons(state, ns), ...antreaBesideAdmin(state, ns));
+  out.push(...cniReasons(state, ns));
   return out;
-}
-
-/**
- * Antrea runs ClusterNetworkPolicy's Admin tier at Tier priority 220 and AdminNetworkPolicy at 251,
- * among its own Tiers (antrea-io/antrea pkg/controller/networkpolicy), while the model puts the SIG
- * Admin tier first: where both may apply, their order is not the model's.
- */
-function antreaBesideAdmin(state: ProofState, ns: Namespace): string[] {
-  const admin = state.clusterPolicies.filter((p) => p.spec.tier === 'Admin' && mayApplyTo(p, ns));
-  if (admin.length === 0) return [];
-  const tiers = antreaTiers(state.cniPolicies);
-  const antrea = state.cniPolicies.filter((p) => isAntreaPolicy(p) && (p.kind === 'AntreaClusterNetworkPolicy' || p.metadata.namespace === ns.metadata.name) && !compileAntrea(p, tiers).baseline);
-  if (antrea.length === 0) return [];
-  const names = (xs: { kind: string; metadata: { name: string } }[]) => xs.slice(0, 3).map((p) => `${p.kind}/${p.metadata.name}`).join(', ') + (xs.length > 3 ? ', …' : '');
-  return [`not proven: ${names(admin)} (Admin tier) and Antrea policies ${names(antrea)} may both apply here; Antrea orders the Admin tier among its own Tiers (priority 220, AdminNetworkPolicy 251), which the model does not`];
 }

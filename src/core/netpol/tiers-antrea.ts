@@ -1,13 +1,16 @@
 // Antrea's tiers in the tiered model (compile-antrea.ts says why each rule is as it is): every
 // Tier but baseline as one first-match list ahead of the NetworkPolicy tier, the baseline Tier as
 // another after it. A Pass takes its ports out of the rest of the first list only: they go on to
-// the NetworkPolicies, then to the baseline Tier. Ingress from the pod's own node is not decided
+// the NetworkPolicies, then to the baseline Tier. In a cluster with Antrea policies the SIG Admin
+// tier joins the first list where Antrea runs it (Tier priority 220 for ClusterNetworkPolicy, 251
+// for AdminNetworkPolicy, after every Antrea Tier but baseline). Ingress from the pod's own node is not decided
 // here: Antrea always allows it ("Node to Pods running on that Node … will always be allowed").
 import type { Labels, Pod, Protocol } from '../model.ts';
 import type { Peer } from './cluster-index.ts';
 import { antreaRulePorts, formatAntreaRule, type AntreaRule, type CompiledAntrea } from './compile-antrea.ts';
 import { intersect, NO_PORTS, subtract, union, type PortSet } from './ports.ts';
-import type { Segment } from './tiers.ts';
+import type { ClusterRule, CompiledClusterPolicy } from './compile-cluster.ts';
+import type { Pass, Segment } from './tiers.ts';
 import type { Direction } from './types.ts';
 
 /** One policy with the rules of it that apply to one pod. */
@@ -38,22 +41,62 @@ export function antreaSelecting(all: readonly CompiledAntrea[], pod: Pod, labels
   return out;
 }
 
-/** Decides what it can of `open` in the baseline Tier or in the ones before it; returns what is left open. */
-export function judgeAntrea(d: Direction, applied: AntreaApplied[], baseline: boolean, subject: Pod, peer: Peer, protocol: Protocol, destination: Pod | undefined, open: PortSet, segments: Segment[]): PortSet {
-  if (d === 'Ingress' && peer.kind === 'node' && peer.node !== undefined && peer.node === subject.nodeName) return open;
+/** One direction's judgement in progress (tiers.ts judgeTiers). */
+export interface Judging {
+  d: Direction;
+  subject: Pod;
+  peer: Peer;
+  protocol: Protocol;
+  destination: Pod | undefined;
+  segments: Segment[];
+  passes: Pass[];
+}
+
+/** The SIG Admin tier as Antrea runs it: one Tier among its own (pkg/controller/networkpolicy). */
+const ADMIN_TIER_PRIORITY: Record<string, number> = { ClusterNetworkPolicy: 220, AdminNetworkPolicy: 251 };
+
+type Unit = { tier: number; priority: number } & ({ antrea: AntreaApplied } | { admin: CompiledClusterPolicy });
+
+/**
+ * Decides what it can of `open` in the baseline Tier, or in the Tiers before it together with the
+ * SIG Admin tier (`admin`, its policies; `adminPorts`, where one of their rules matches): one
+ * first-match list by Tier priority, then policy priority. Returns what is left open.
+ */
+export function judgeAntrea(j: Judging, applied: AntreaApplied[], baseline: boolean, open: PortSet, admin: CompiledClusterPolicy[] = [], adminPorts?: (rule: ClusterRule) => PortSet): PortSet {
+  const ownNode = j.d === 'Ingress' && j.peer.kind === 'node' && j.peer.node !== undefined && j.peer.node === j.subject.nodeName;
+  const units: Unit[] = [
+    ...applied.filter((a) => a.policy.baseline === baseline && !ownNode).map((a) => ({ tier: a.policy.tierPriority, priority: a.policy.priority, antrea: a })),
+    ...admin.map((c) => ({ tier: ADMIN_TIER_PRIORITY[c.ref.kind] ?? 220, priority: c.ref.priority, admin: c })),
+  ].sort((a, b) => a.tier - b.tier || a.priority - b.priority);
   let passed: PortSet = NO_PORTS;
-  for (const { policy, rules } of applied) {
-    if (policy.baseline !== baseline) continue;
-    for (const rule of rules[d]) {
-      if (open.length === 0) return open;
-      const ports = subtract(intersect(antreaRulePorts(rule, peer, protocol, destination, subject), open), passed);
-      if (ports.length === 0) continue;
-      if (rule.action === 'Pass') {
-        passed = union(passed, ports);
-        continue;
+  // The ports a rule matches that are still open and not passed on: decided here, or (no decider:
+  // a Pass) passed on to the NetworkPolicies.
+  const take = (matched: PortSet, decider: Segment['decider'] | undefined, onPass: (ports: PortSet) => void = () => {}) => {
+    const ports = subtract(intersect(matched, open), passed);
+    if (ports.length === 0) return;
+    if (!decider) {
+      passed = union(passed, ports);
+      onPass(ports);
+      return;
+    }
+    j.segments.push({ ports, allowed: decider.action === 'Allow', decider });
+    open = subtract(open, ports);
+  };
+  for (const u of units) {
+    if ('antrea' in u) {
+      const { policy, rules } = u.antrea;
+      for (const rule of rules[j.d]) {
+        if (open.length === 0) return open;
+        const matched = antreaRulePorts(rule, j.peer, j.protocol, j.destination, j.subject);
+        take(matched, rule.action === 'Pass' ? undefined : { tier: 'Antrea', action: rule.action, policy: policy.ref, rule: rule.field, antreaTier: policy.tier, text: formatAntreaRule(policy, j.d, rule) });
       }
-      segments.push({ ports, allowed: rule.action === 'Allow', decider: { tier: 'Antrea', action: rule.action, policy: policy.ref, rule: rule.field, antreaTier: policy.tier, text: formatAntreaRule(policy, d, rule) } });
-      open = subtract(open, ports);
+    } else {
+      const c = u.admin;
+      for (const rule of c.rules[j.d]) {
+        if (open.length === 0) return open;
+        const at = { policy: c.ref, rule: rule.index, ...(rule.name ? { ruleName: rule.name } : {}) };
+        take(adminPorts!(rule), rule.action === 'Pass' ? undefined : { tier: 'Admin', action: rule.action, ...at }, (ports) => j.passes.push({ ports, ...at }));
+      }
     }
   }
   return open;

@@ -18,7 +18,7 @@ import { ciliumRulePorts } from './match-cilium.ts';
 import type { CompiledCalico } from './compile-calico.ts';
 import { appliesCalico, calicoAllowsAll, judgeCalicoTier } from './tiers-calico.ts';
 import type { CompiledAntrea } from './compile-antrea.ts';
-import { antreaBaselineDenies, antreaSelecting, judgeAntrea, type AntreaApplied } from './tiers-antrea.ts';
+import { antreaBaselineDenies, antreaSelecting, judgeAntrea, type AntreaApplied, type Judging } from './tiers-antrea.ts';
 
 /** The policies of each tier that select one pod, in evaluation order. */
 export interface Selection {
@@ -33,6 +33,8 @@ export interface Selection {
   calico: CompiledCalico[];
   /** Antrea-native policies with rules applying to the pod, in evaluation order. */
   antrea: AntreaApplied[];
+  /** The cluster has Antrea policies: the Admin tier is judged where Antrea runs it. */
+  antreaOrdersAdmin: boolean;
 }
 
 /** Cilium policies and the agent's enforcement mode, the same before and after any change we compare. */
@@ -87,6 +89,7 @@ export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterP
           alwaysIsolated: cni.ciliumMode === 'always' && pod.hostNetwork !== true,
           calico: cni.calico.filter((c) => c.selects(pod, labels)),
           antrea: antreaSelecting(cni.antrea, pod, labels),
+          antreaOrdersAdmin: cni.antrea.length > 0,
         };
         cache.set(pod, found);
       }
@@ -155,9 +158,11 @@ export function judgeTiers(direction: Direction, subject: Pod, sel: Selection, p
     }
   };
 
-  firstMatch('Admin', sel.admin);
-  // Antrea's Tiers before baseline come before the NetworkPolicies (tiers-antrea.ts).
-  if (open.length > 0 && sel.antrea.length > 0) open = judgeAntrea(direction, sel.antrea, false, subject, peer, protocol, destination, open, segments);
+  const antrea: Judging = { d: direction, subject, peer, protocol, destination, segments, passes };
+  // With Antrea policies in the cluster, Antrea's Tiers before baseline and the Admin tier are one
+  // list before the NetworkPolicies, in Antrea's order (tiers-antrea.ts).
+  if (sel.antreaOrdersAdmin) open = judgeAntrea(antrea, sel.antrea, false, open, sel.admin, (rule) => clusterRulePorts(rule, peer, protocol, destination));
+  else firstMatch('Admin', sel.admin);
   // Cilium deny rules win over every allow, Kubernetes NetworkPolicies included.
   for (const u of sel.cilium) {
     for (const rule of u.deny[direction]) {
@@ -197,7 +202,7 @@ export function judgeTiers(direction: Direction, subject: Pod, sel: Selection, p
     open = NO_PORTS;
   }
   // Antrea's baseline Tier (priority 253) before the SIG Baseline tier (Antrea runs it at 254).
-  if (open.length > 0 && sel.antrea.length > 0) open = judgeAntrea(direction, sel.antrea, true, subject, peer, protocol, destination, open, segments);
+  if (open.length > 0 && sel.antrea.length > 0) open = judgeAntrea(antrea, sel.antrea, true, open);
   if (open.length > 0) firstMatch('Baseline', sel.baseline);
   if (open.length > 0) segments.push({ ports: open, allowed: true, decider: { tier: 'Default', action: 'Allow' } });
   return { np, segments, passes, ciliumMatches };

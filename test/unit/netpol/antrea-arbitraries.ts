@@ -12,7 +12,7 @@ export const CUSTOM_TIER: CniPolicy = { kind: 'AntreaTier', apiVersion: 'crd.ant
 // baseline twice: it is the Tier the placeholder can change (a pod it isolates no longer reaches it).
 const TIERS = ['emergency', 'securityops', 'mine', 'application', undefined, 'baseline', 'baseline'] as const;
 
-const selector = fc.constantFrom<Json>({}, { matchLabels: { app: 'web' } }, { matchLabels: { app: 'db' } }, { matchExpressions: [{ key: 'tier', operator: 'Exists' }] }, { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['db'] }] });
+const selector = fc.constantFrom<Json>({}, {}, { matchLabels: { app: 'web' } }, { matchLabels: { app: 'db' } }, { matchExpressions: [{ key: 'tier', operator: 'Exists' }] }, { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['db'] }] });
 const nsSelector = fc.constantFrom<Json>({}, { matchLabels: { team: 'red' } }, { matchLabels: { 'kubernetes.io/metadata.name': 'b' } });
 const ipBlock = fc.constantFrom<Json>({ cidr: '10.244.0.0/24' }, { cidr: '10.244.0.8/29', except: ['10.244.0.12/31'] }, { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }, { cidr: '10.0.0.4/30' }, { cidr: '::/0' });
 
@@ -39,8 +39,9 @@ const appliedTo = (cluster: boolean): fc.Arbitrary<Json[]> => fc.array(
 const rule = (cluster: boolean, d: 'Ingress' | 'Egress', baseline: boolean, perRule: boolean): fc.Arbitrary<Json> =>
   fc.record({
     action: fc.constantFrom('Allow', 'Drop', 'Reject', ...(baseline ? [] : ['Pass', 'Pass'])),
-    peers: fc.option(fc.array(peer(cluster), { minLength: 1, maxLength: 2 }), { nil: undefined }),
-    ports: fc.option(fc.array(port, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+    // Every other rule matches every peer or every port, so that rules of different Tiers meet often.
+    peers: fc.option(fc.array(peer(cluster), { minLength: 1, maxLength: 2 }), { nil: undefined, freq: 2 }),
+    ports: fc.option(fc.array(port, { minLength: 1, maxLength: 2 }), { nil: undefined, freq: 2 }),
     icmp: fc.boolean(),
     appliedTo: appliedTo(cluster),
     name: fc.option(fc.constantFrom('r1', 'r2'), { nil: undefined, freq: 3 }),

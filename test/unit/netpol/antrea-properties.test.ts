@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { CniPolicy, Pod } from '../../../src/core/model.ts';
 import type { Cluster, Connection, ResolvedEndpoint, Verdict } from '../../../src/core/netpol/index.ts';
 import { antreaClusterArb } from './antrea-arbitraries.ts';
-import { assertSidesAgree, findPod, inCidr, nsLabels, referenceStart, selectorHolds } from './property-helpers.ts';
+import { assertSidesAgree, findPod, inCidr, nsLabels, referenceStart, ruleOutcome, selectorHolds, subjectHolds } from './property-helpers.ts';
 
 type Json = Record<string, any>;
 type D = 'Ingress' | 'Egress';
@@ -53,32 +53,48 @@ function portsHold(r: Json, c: Connection, destination: Pod | undefined): boolea
   });
 }
 
-function firstMatch(cluster: Cluster, policies: CniPolicy[], d: D, subject: Pod, other: ResolvedEndpoint, c: Connection, destination: Pod | undefined): string | undefined {
-  for (const p of policies) {
-    for (const r of ((p.spec as Json)[d === 'Ingress' ? 'ingress' : 'egress'] ?? []) as Json[]) {
-      if (!ruleApplies(cluster, p, r, subject)) continue;
-      const peers: Json[] = r[d === 'Ingress' ? 'from' : 'to'] ?? [];
-      if (peers.length > 0 && !peers.some((x) => peerHolds(cluster, p, x, other, subject))) continue;
-      if (!portsHold(r, c, destination)) continue;
-      return r.action;
-    }
+/** The first rule of an Antrea policy that applies to `subject` and matches, as its action. */
+function antreaAction(cluster: Cluster, p: CniPolicy, d: D, subject: Pod, other: ResolvedEndpoint, c: Connection, destination: Pod | undefined): string | undefined {
+  for (const r of ((p.spec as Json)[d === 'Ingress' ? 'ingress' : 'egress'] ?? []) as Json[]) {
+    if (!ruleApplies(cluster, p, r, subject)) continue;
+    const peers: Json[] = r[d === 'Ingress' ? 'from' : 'to'] ?? [];
+    if (peers.length > 0 && !peers.some((x) => peerHolds(cluster, p, x, other, subject))) continue;
+    if (!portsHold(r, c, destination)) continue;
+    return r.action;
   }
   return undefined;
 }
+
+// Antrea runs ClusterNetworkPolicy's Admin tier at Tier priority 220, AdminNetworkPolicy at 251.
+const ADMIN_AT: Record<string, number> = { ClusterNetworkPolicy: 220, AdminNetworkPolicy: 251 };
+const SIG_ACTION: Record<string, string | undefined> = { allow: 'Allow', deny: 'Drop', next: 'Pass' };
 
 function referenceSide(cluster: Cluster, v: Verdict, npOnly: Verdict, d: D): boolean {
   const start = referenceStart(cluster, v, d);
   if (!start) return true;
   const { subject, other, destination } = start;
-  if (start.admin !== 'next') return start.admin === 'allow';
-  const ownNode = d === 'Ingress' && other.kind === 'node' && other.node !== undefined && other.node === subject.nodeName;
+  const c = v.connection;
   const antrea = (cluster.cniPolicies ?? []).filter((p) => p.kind !== 'AntreaTier').sort((a, b) => tierPriority(cluster, a) - tierPriority(cluster, b) || (a.spec as Json).priority - (b.spec as Json).priority);
-  const regular = antrea.filter((p) => tierPriority(cluster, p) !== 253);
-  const action = ownNode ? undefined : firstMatch(cluster, regular, d, subject, other, v.connection, destination);
-  if (action !== undefined && action !== 'Pass') return action === 'Allow';
+  if (antrea.length === 0) {
+    if (start.admin !== 'next') return start.admin === 'allow';
+  } else {
+    // One list: the Antrea Tiers but baseline (not for ingress from the pod's own node) and the Admin tier.
+    const ownNode = d === 'Ingress' && other.kind === 'node' && other.node !== undefined && other.node === subject.nodeName;
+    type Unit = { at: number; priority: number; action: () => string | undefined };
+    const units: Unit[] = [
+      ...antrea.filter((p) => tierPriority(cluster, p) !== 253 && !ownNode).map((p) => ({ at: tierPriority(cluster, p), priority: (p.spec as Json).priority, action: () => antreaAction(cluster, p, d, subject, other, c, destination) })),
+      ...(cluster.clusterPolicies ?? []).filter((p) => p.spec.tier === 'Admin' && subjectHolds(cluster, p, subject)).map((p) => ({ at: ADMIN_AT[p.kind]!, priority: p.spec.priority, action: () => SIG_ACTION[ruleOutcome(cluster, p, d, other, c, destination) ?? 'none'] })),
+    ].sort((a, b) => a.at - b.at || a.priority - b.priority);
+    for (const u of units) {
+      const action = u.action();
+      if (action === 'Pass') break;
+      if (action !== undefined) return action === 'Allow';
+    }
+  }
   const np = d === 'Egress' ? npOnly.egress : npOnly.ingress;
   if (np.isolatedBy.length > 0) return np.allowed;
-  const base = ownNode ? undefined : firstMatch(cluster, antrea.filter((p) => tierPriority(cluster, p) === 253), d, subject, other, v.connection, destination);
+  const ownNode = d === 'Ingress' && other.kind === 'node' && other.node !== undefined && other.node === subject.nodeName;
+  const base = ownNode ? undefined : antrea.filter((p) => tierPriority(cluster, p) === 253).map((p) => antreaAction(cluster, p, d, subject, other, c, destination)).find((a) => a !== undefined);
   if (base !== undefined) return base === 'Allow';
   return start.baseline() !== 'deny';
 }

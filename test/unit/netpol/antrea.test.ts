@@ -89,6 +89,20 @@ describe('netpol Antrea: documented examples', () => {
     assert.equal(ok(cluster([acnp('a', { priority: 1, tier: 'Platform', appliedTo: allPods, ingress: [{ action: 'Drop' }] }), acnp('b', { priority: 1, appliedTo: allPods, ingress: [{ action: 'Allow' }] })])), false);
   });
 
+  it('the SIG Admin tier where Antrea runs it: ClusterNetworkPolicy at Tier priority 220, AdminNetworkPolicy at 251', () => {
+    const drop = (t: string) => acnp(`drop-${t}`, { priority: 1, tier: t, appliedTo: allPods, ingress: [{ action: 'Drop' }] });
+    const accept = cnp('admin-accept', 'Admin', 50, { subject: inNamespaces(), ingress: [rule('Accept', [{ namespaces: {} }])] });
+    const anp = { ...accept, kind: 'AdminNetworkPolicy' as const, metadata: { name: 'anp-accept' } };
+    const ok = (cni: CniPolicy[], admin: typeof accept) => allowed({ ...cluster(cni), clusterPolicies: [admin] }, at('dev', 'client'), at('shop', 'web'));
+    assert.deepEqual([ok([drop('platform')], accept), ok([drop('application')], accept), ok([drop('application')], anp), ok([drop('baseline')], anp)], [false, true, false, true]);
+    const v = verdict({ ...cluster([drop('application')]), clusterPolicies: [accept] }, at('dev', 'client'), at('shop', 'web'));
+    assert.deepEqual([v.ingress.reason, v.ingress.decidedBy.tier], ['admin-tier-allows', 'Admin']);
+    // A Pass in an Antrea Tier before 220 skips the Admin tier too: the NetworkPolicies decide.
+    const pass = acnp('pass', { priority: 1, tier: 'securityops', appliedTo: allPods, ingress: [{ action: 'Pass' }] });
+    const deny = cnp('admin-deny', 'Admin', 1, { subject: inNamespaces(), ingress: [rule('Deny', [{ namespaces: {} }])] });
+    assert.equal(ok([pass], deny), true);
+  });
+
   it('appliedTo per rule, nodeSelector peers, ipBlock with except, ICMP-only rules', () => {
     const c = cluster([acnp('per-rule', { priority: 1, egress: [
       { action: 'Drop', appliedTo: [{ podSelector: { matchLabels: { app: 'web' } } }], to: [{ nodeSelector: { matchLabels: { 'node-role.kubernetes.io/control-plane': '' } } }], ports: [{ protocol: 'TCP', port: 6443 }] },
@@ -143,15 +157,6 @@ describe('proof under Antrea', () => {
     const create = placeholderPolicy(target, { name: 'cis-default-allow', template: 'allow-all', version: 't' });
     return proveCreates({ namespaces: c.namespaces, pods: c.pods, nodes: c.nodes, policies: c.policies, clusterPolicies: [], cniPolicies: c.cniPolicies!, unreadable: [] }, [create], create).namespaces.get(target)!;
   };
-  it('a SIG Admin-tier policy beside Antrea policies that are not in the baseline Tier: not proven (Antrea interleaves them)', () => {
-    const c = cluster([acnp('ops', { priority: 1, appliedTo: allPods, ingress: [{ action: 'Allow' }] })]);
-    const create = placeholderPolicy('dev', { name: 'cis-default-allow', template: 'allow-all', version: 't' });
-    const admin = cnp('admin', 'Admin', 1, { subject: inNamespaces(), ingress: [rule('Deny', [{ namespaces: {} }])] });
-    const state = { namespaces: c.namespaces, pods: c.pods, nodes: c.nodes, policies: [], clusterPolicies: [admin], cniPolicies: c.cniPolicies!, unreadable: [] };
-    assert.match(proveCreates(state, [create], create).namespaces.get('dev')!.unproven.join('\n'), /ClusterNetworkPolicy\/admin \(Admin tier\) and Antrea policies AntreaClusterNetworkPolicy\/ops may both apply here/);
-    const baselineOnly = { ...state, cniPolicies: [acnp('base', { priority: 1, tier: 'baseline', appliedTo: allPods, ingress: [{ action: 'Drop' }] })] };
-    assert.deepEqual(proveCreates(baselineOnly, [create], create).namespaces.get('dev')!.unproven, []);
-  });
   it('a baseline Drop for app=web pods: a future such pod is opened by the placeholder, and the rule named', () => {
     const c = cluster([acnp('web-base', { priority: 1, tier: 'baseline', appliedTo: [{ podSelector: { matchLabels: { app: 'web' } } }], ingress: [{ action: 'Drop' }] })]);
     const proof = prove(c, 'dev');

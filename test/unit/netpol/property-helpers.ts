@@ -95,20 +95,28 @@ export function portHolds(rule: ClusterPolicyRule, c: Connection, destination: P
 
 export type Outcome = 'allow' | 'deny' | 'next';
 
+/** Is `subject` in the policy's subject (never a hostNetwork pod)? */
+export function subjectHolds(cluster: Cluster, p: ClusterPolicy, subject: Pod): boolean {
+  if (subject.hostNetwork === true) return false;
+  const s = p.spec.subject;
+  const labels = nsLabels(cluster, subject.metadata.namespace);
+  return 'namespaces' in s ? selectorHolds(s.namespaces, labels) : selectorHolds(s.pods.namespaceSelector, labels) && selectorHolds(s.pods.podSelector, subject.metadata.labels ?? {});
+}
+
+/** The first rule of `p` matching the connection, as an outcome; undefined when none does. */
+export function ruleOutcome(cluster: Cluster, p: ClusterPolicy, d: 'Ingress' | 'Egress', other: ResolvedEndpoint, c: Connection, destination: Pod | undefined): Outcome | undefined {
+  for (const r of d === 'Ingress' ? p.spec.ingress : p.spec.egress) {
+    if (!r.peers.some((peer) => peerHolds(cluster, peer, other)) || !portHolds(r, c, destination)) continue;
+    return r.action === 'Pass' ? 'next' : r.action === 'Accept' ? 'allow' : 'deny';
+  }
+  return undefined;
+}
+
 export function tier(cluster: Cluster, policies: ClusterPolicy[], subject: Pod, d: 'Ingress' | 'Egress', other: ResolvedEndpoint, c: Connection, destination: Pod | undefined): Outcome {
-  const chosen = policies
-    .filter((p) => subject.hostNetwork !== true)
-    .filter((p) => {
-      const s = p.spec.subject;
-      const labels = nsLabels(cluster, subject.metadata.namespace);
-      return 'namespaces' in s ? selectorHolds(s.namespaces, labels) : selectorHolds(s.pods.namespaceSelector, labels) && selectorHolds(s.pods.podSelector, subject.metadata.labels ?? {});
-    })
-    .sort((a, b) => a.spec.priority - b.spec.priority);
+  const chosen = policies.filter((p) => subjectHolds(cluster, p, subject)).sort((a, b) => a.spec.priority - b.spec.priority);
   for (const p of chosen) {
-    for (const r of d === 'Ingress' ? p.spec.ingress : p.spec.egress) {
-      if (!r.peers.some((peer) => peerHolds(cluster, peer, other)) || !portHolds(r, c, destination)) continue;
-      return r.action === 'Pass' ? 'next' : r.action === 'Accept' ? 'allow' : 'deny';
-    }
+    const outcome = ruleOutcome(cluster, p, d, other, c, destination);
+    if (outcome) return outcome;
   }
   return 'next';
 }
