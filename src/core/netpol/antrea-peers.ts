@@ -3,7 +3,7 @@
 // which pods it applies to. What we cannot evaluate is named in `out` (the proof is then "not
 // proven" for the policy's pods) and left out of the matcher, never guessed.
 import type { Labels, Pod, Protocol } from '../model.ts';
-import type { Peer } from './cluster-index.ts';
+import { namespaceOf, type Peer } from './cluster-index.ts';
 import { isObject, readSelector, type Json } from './cni-common.ts';
 import { PROTOCOLS, type CompiledPort } from './compile.ts';
 import { parseCIDR, type AddressRange } from './ip.ts';
@@ -64,7 +64,8 @@ export function readPeer(raw: unknown, where: string, scope: PolicyScope, out: s
   return { kind: 'pods', namespaces: scope.cluster ? { kind: 'selected', selector: { requirements: [] } } : { kind: 'own', namespace: scope.namespace }, pods };
 }
 
-export function antreaPeerMatches(peer: AntreaPeer, target: Peer, subject: Pod): boolean {
+/** `subjectNamespace`: the namespace of the pod the rule applies to (for `namespaces: Self`). */
+export function antreaPeerMatches(peer: AntreaPeer, target: Peer, subjectNamespace: string): boolean {
   switch (peer.kind) {
     case 'ipBlock':
       // Antrea matches ipBlocks on addresses, so a pod's address is inside one too.
@@ -74,8 +75,9 @@ export function antreaPeerMatches(peer: AntreaPeer, target: Peer, subject: Pod):
     case 'pods': {
       if (target.kind !== 'pod') return false;
       const ns = peer.namespaces;
-      const inNamespace = ns.kind === 'own' ? target.pod.metadata.namespace === ns.namespace
-        : ns.kind === 'self' ? target.pod.metadata.namespace === subject.metadata.namespace
+      const namespace = namespaceOf(target.pod, target.namespaceLabels);
+      const inNamespace = ns.kind === 'own' ? namespace === ns.namespace
+        : ns.kind === 'self' ? namespace === subjectNamespace
           : matchesSelector(ns.selector, target.namespaceLabels);
       return inNamespace && matchesSelector(peer.pods, target.pod.metadata.labels ?? {});
     }
@@ -101,7 +103,11 @@ export function readPorts(rule: Json, where: string, out: string[]): 'all' | Com
     const protocol = (p.protocol ?? 'TCP') as Protocol;
     if (!PROTOCOLS.includes(protocol)) return void out.push(`${where}.ports[${i}] protocol ${JSON.stringify(p.protocol)} unreadable`);
     if (p.port === undefined) return void compiled.push({ protocol, port: { kind: 'all' } });
-    if (typeof p.port === 'string' && !/^\d+$/.test(p.port)) return void compiled.push({ protocol, port: { kind: 'named', name: p.port } });
+    // A string is a port name ("80" as a string names no port we can resolve: not modelled).
+    if (typeof p.port === 'string') {
+      if (/^\d+$/.test(p.port)) out.push(`${where}.ports[${i}] port "${p.port}" is a number written as a string`);
+      return void compiled.push({ protocol, port: { kind: 'named', name: p.port } });
+    }
     const from = Number(p.port);
     const to = typeof p.endPort === 'number' ? p.endPort : from;
     compiled.push({ protocol, port: { kind: 'range', from, to } });
@@ -135,7 +141,7 @@ export function readAppliedTo(raw: unknown, where: string, scope: PolicyScope, o
   return {
     podRequirements: pods.requirements,
     selects: (pod, namespaceLabels) => pod.hostNetwork !== true
-      && (scope.cluster || pod.metadata.namespace === scope.namespace)
+      && (scope.cluster || namespaceOf(pod, namespaceLabels) === scope.namespace)
       && matchesSelector(pods, pod.metadata.labels ?? {})
       && (ns === undefined || matchesSelector(ns, namespaceLabels)),
   };

@@ -15,7 +15,7 @@
 // more, never less: an Allow rule applies more widely, a deny rule or Pass less (why: a pod whose
 // side is allowed too much can only make the proof report a change on the other side, never hide one).
 import type { CniPolicy, Labels, Pod, Protocol } from '../model.ts';
-import type { Peer } from './cluster-index.ts';
+import { namespaceOf, type Peer } from './cluster-index.ts';
 import { antreaPeerMatches, readAppliedTo, readPeer, readPorts, rulePortSet, type AntreaPeer, type AppliedTo, type PolicyScope } from './antrea-peers.ts';
 import { isObject, objects, type Json } from './cni-common.ts';
 import { formatCniRef, type CniRef } from './compile-cilium.ts';
@@ -78,7 +78,7 @@ function tierOf(spec: Json, tiers: Map<string, number>, out: string[]): [string,
 }
 
 function inScope(scope: PolicyScope): AppliedTo {
-  return { selects: (pod) => pod.hostNetwork !== true && (scope.cluster || pod.metadata.namespace === scope.namespace), podRequirements: [] };
+  return { selects: (pod, labels) => pod.hostNetwork !== true && (scope.cluster || namespaceOf(pod, labels) === scope.namespace), podRequirements: [] };
 }
 
 /** `applied`: the readable spec appliedTo entries, or undefined when the rules carry their own. */
@@ -164,9 +164,9 @@ export function antreaTies(all: CompiledAntrea[]): void {
   }
 }
 
-/** The ports on which the rule matches this peer (the rule applies to `subject`). */
-export function antreaRulePorts(rule: AntreaRule, peer: Peer, protocol: Protocol, destination: Pod | undefined, subject: Pod): PortSet {
-  if (rule.peers !== 'all' && !rule.peers.some((x) => antreaPeerMatches(x, peer, subject))) return NO_PORTS;
+/** The ports on which the rule matches this peer (the rule applies to a pod of `subjectNamespace`). */
+export function antreaRulePorts(rule: AntreaRule, peer: Peer, protocol: Protocol, destination: Pod | undefined, subjectNamespace: string): PortSet {
+  if (rule.peers !== 'all' && !rule.peers.some((x) => antreaPeerMatches(x, peer, subjectNamespace))) return NO_PORTS;
   return rulePortSet(rule.ports, protocol, destination);
 }
 

@@ -6,17 +6,18 @@
 // for AdminNetworkPolicy, after every Antrea Tier but baseline). Ingress from the pod's own node is not decided
 // here: Antrea always allows it ("Node to Pods running on that Node … will always be allowed").
 import type { Labels, Pod, Protocol } from '../model.ts';
-import type { Peer } from './cluster-index.ts';
+import { namespaceOf, type Peer } from './cluster-index.ts';
 import { antreaRulePorts, formatAntreaRule, type AntreaRule, type CompiledAntrea } from './compile-antrea.ts';
 import { intersect, NO_PORTS, subtract, union, type PortSet } from './ports.ts';
 import type { ClusterRule, CompiledClusterPolicy } from './compile-cluster.ts';
 import type { Pass, Segment } from './tiers.ts';
 import type { Direction } from './types.ts';
 
-/** One policy with the rules of it that apply to one pod. */
+/** One policy with the rules of it that apply to one pod, and the namespace that pod counts as in. */
 export interface AntreaApplied {
   policy: CompiledAntrea;
   rules: Record<Direction, AntreaRule[]>;
+  namespace: string;
 }
 
 // The views before and after a change share the compiled policies, so one answer per pod serves both.
@@ -35,7 +36,7 @@ export function antreaSelecting(all: readonly CompiledAntrea[], pod: Pod, labels
     let egress: AntreaRule[] | undefined;
     for (const r of policy.rules.Ingress) if (r.applies(pod, labels)) (ingress ??= []).push(r);
     for (const r of policy.rules.Egress) if (r.applies(pod, labels)) (egress ??= []).push(r);
-    if (ingress || egress) out.push({ policy, rules: { Ingress: ingress ?? NONE, Egress: egress ?? NONE } });
+    if (ingress || egress) out.push({ policy, rules: { Ingress: ingress ?? NONE, Egress: egress ?? NONE }, namespace: namespaceOf(pod, labels) });
   }
   byPod.set(pod, out);
   return out;
@@ -87,7 +88,7 @@ export function judgeAntrea(j: Judging, applied: AntreaApplied[], baseline: bool
       const { policy, rules } = u.antrea;
       for (const rule of rules[j.d]) {
         if (open.length === 0) return open;
-        const matched = antreaRulePorts(rule, j.peer, j.protocol, j.destination, j.subject);
+        const matched = antreaRulePorts(rule, j.peer, j.protocol, j.destination, u.antrea.namespace);
         take(matched, rule.action === 'Pass' ? undefined : { tier: 'Antrea', action: rule.action, policy: policy.ref, rule: rule.field, antreaTier: policy.tier, text: formatAntreaRule(policy, j.d, rule) });
       }
     } else {

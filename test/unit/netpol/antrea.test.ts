@@ -130,6 +130,7 @@ describe('netpol Antrea: what is not modelled', () => {
     assert.match(why(acnp('p', { priority: 1, appliedTo: allPods, ingress: [{ action: 'Allow', from: [{ namespaces: { sameLabels: ['org'] } }] }] })), /sameLabels/);
     assert.match(why(rule({ l7Protocols: [{ http: { path: '/' } }] })), /l7Protocols/);
     assert.match(why(rule({ ports: [{ protocol: 'TCP', port: 80, sourcePort: 1000 }] })), /sourcePort/);
+    assert.match(why(rule({ ports: [{ protocol: 'TCP', port: '80' }] })), /a number written as a string/);
     assert.match(why(acnp('p', { priority: 1, tier: 'nope', appliedTo: allPods, ingress: [{ action: 'Drop' }] })), /tier nope is not a Tier we read/);
     assert.match(why(acnp('p', { priority: 1, appliedTo: [{ group: 'g' }], ingress: [{ action: 'Drop' }] })), /appliedTo\[0\] has group/);
     assert.match(why(acnp('a', { priority: 5, appliedTo: allPods, ingress: [{ action: 'Drop' }] }), [acnp('b', { priority: 5, appliedTo: allPods, ingress: [{ action: 'Allow' }] })]), /priority 5 is shared with AntreaClusterNetworkPolicy b/);
@@ -157,6 +158,11 @@ describe('proof under Antrea', () => {
     const create = placeholderPolicy(target, { name: 'cis-default-allow', template: 'allow-all', version: 't' });
     return proveCreates({ namespaces: c.namespaces, pods: c.pods, nodes: c.nodes, policies: c.policies, clusterPolicies: [], cniPolicies: c.cniPolicies!, unreadable: [] }, [create], create).namespaces.get(target)!;
   };
+  it('an Antrea NetworkPolicy in the target namespace applies to its future pods too', () => {
+    const c = cluster([annp('dev', 'base', { priority: 1, tier: 'baseline', appliedTo: [{ podSelector: { matchLabels: { app: 'api' } } }], ingress: [{ action: 'Drop', from: [{ namespaceSelector: { matchLabels: { team: 'red' } } }] }] })]);
+    const proof = prove(c, 'dev');
+    assert.ok(proof.opened.length > 0 && proof.opened.every((l) => l.startsWith('ingress to any pod in dev labelled app=api (now or later) from ') && /AntreaNetworkPolicy dev\/base/.test(l)), proof.opened.join('\n'));
+  });
   it('a baseline Drop for app=web pods: a future such pod is opened by the placeholder, and the rule named', () => {
     const c = cluster([acnp('web-base', { priority: 1, tier: 'baseline', appliedTo: [{ podSelector: { matchLabels: { app: 'web' } } }], ingress: [{ action: 'Drop' }] })]);
     const proof = prove(c, 'dev');
