@@ -74,7 +74,10 @@ function subjectSelectors(clusterPolicies: ClusterPolicy[], cni: CniPolicy[]): L
   for (const p of cni.filter(isCalico)) for (const labels of compileCalico(p).hints) out.push({ matchLabels: labels });
   const tiers = antreaTiers(cni);
   for (const p of cni.filter(isAntreaPolicy)) {
-    for (const rs of compileAntrea(p, tiers).podRequirements) out.push({ matchExpressions: rs.map((r) => ({ key: r.key, operator: r.operator, values: [...r.values] })) });
+    // A policy with parts the model cannot decide makes every namespace it may reach "not proven" already.
+    const compiled = compileAntrea(p, tiers);
+    if (compiled.unmodelled.length > 0) continue;
+    for (const rs of compiled.podRequirements) out.push({ matchExpressions: rs.map((r) => ({ key: r.key, operator: r.operator, values: [...r.values] })) });
   }
   return out;
 }

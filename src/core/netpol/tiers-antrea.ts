@@ -58,17 +58,32 @@ const ADMIN_TIER_PRIORITY: Record<string, number> = { ClusterNetworkPolicy: 220,
 
 type Unit = { tier: number; priority: number } & ({ antrea: AntreaApplied } | { admin: CompiledClusterPolicy });
 
+const NO_ADMIN: CompiledClusterPolicy[] = [];
+// Per pod (both inputs are the pod's, cached by the view): one sorted list, not one per connection.
+const units = { regular: new WeakMap<AntreaApplied[], WeakMap<CompiledClusterPolicy[], Unit[]>>(), baseline: new WeakMap<AntreaApplied[], WeakMap<CompiledClusterPolicy[], Unit[]>>() };
+
+function unitsOf(applied: AntreaApplied[], baseline: boolean, admin: CompiledClusterPolicy[]): Unit[] {
+  const memo = units[baseline ? 'baseline' : 'regular'];
+  const byAdmin = memo.get(applied) ?? new WeakMap<CompiledClusterPolicy[], Unit[]>();
+  memo.set(applied, byAdmin);
+  let found = byAdmin.get(admin);
+  if (!found) {
+    found = [
+      ...applied.filter((a) => a.policy.baseline === baseline).map((a) => ({ tier: a.policy.tierPriority, priority: a.policy.priority, antrea: a })),
+      ...admin.map((c) => ({ tier: ADMIN_TIER_PRIORITY[c.ref.kind] ?? 220, priority: c.ref.priority, admin: c })),
+    ].sort((a, b) => a.tier - b.tier || a.priority - b.priority);
+    byAdmin.set(admin, found);
+  }
+  return found;
+}
+
 /**
  * Decides what it can of `open` in the baseline Tier, or in the Tiers before it together with the
  * SIG Admin tier (`admin`, its policies; `adminPorts`, where one of their rules matches): one
  * first-match list by Tier priority, then policy priority. Returns what is left open.
  */
-export function judgeAntrea(j: Judging, applied: AntreaApplied[], baseline: boolean, open: PortSet, admin: CompiledClusterPolicy[] = [], adminPorts?: (rule: ClusterRule) => PortSet): PortSet {
+export function judgeAntrea(j: Judging, applied: AntreaApplied[], baseline: boolean, open: PortSet, admin: CompiledClusterPolicy[] = NO_ADMIN, adminPorts?: (rule: ClusterRule) => PortSet): PortSet {
   const ownNode = j.d === 'Ingress' && j.peer.kind === 'node' && j.peer.node !== undefined && j.peer.node === j.subject.nodeName;
-  const units: Unit[] = [
-    ...applied.filter((a) => a.policy.baseline === baseline && !ownNode).map((a) => ({ tier: a.policy.tierPriority, priority: a.policy.priority, antrea: a })),
-    ...admin.map((c) => ({ tier: ADMIN_TIER_PRIORITY[c.ref.kind] ?? 220, priority: c.ref.priority, admin: c })),
-  ].sort((a, b) => a.tier - b.tier || a.priority - b.priority);
   let passed: PortSet = NO_PORTS;
   // The ports a rule matches that are still open and not passed on: decided here, or (no decider:
   // a Pass) passed on to the NetworkPolicies.
@@ -83,8 +98,9 @@ export function judgeAntrea(j: Judging, applied: AntreaApplied[], baseline: bool
     j.segments.push({ ports, allowed: decider.action === 'Allow', decider });
     open = subtract(open, ports);
   };
-  for (const u of units) {
+  for (const u of unitsOf(applied, baseline, admin)) {
     if ('antrea' in u) {
+      if (ownNode) continue;
       const { policy, rules } = u.antrea;
       for (const rule of rules[j.d]) {
         if (open.length === 0) return open;
@@ -101,6 +117,14 @@ export function judgeAntrea(j: Judging, applied: AntreaApplied[], baseline: bool
     }
   }
   return open;
+}
+
+/**
+ * Must the Admin tier be judged in Antrea's order for this pod? Only where it can differ from the
+ * SIG order (priority first): Antrea rules apply to the pod, or both Admin kinds (220 and 251) do.
+ */
+export function antreaOrdersAdmin(antreaCluster: boolean, applied: AntreaApplied[], admin: CompiledClusterPolicy[]): boolean {
+  return antreaCluster && (applied.length > 0 || new Set(admin.map((c) => ADMIN_TIER_PRIORITY[c.ref.kind])).size > 1);
 }
 
 /** Could the baseline Tier deny anything for this pod in this direction? */

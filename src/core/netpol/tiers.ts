@@ -18,7 +18,7 @@ import { ciliumRulePorts } from './match-cilium.ts';
 import type { CompiledCalico } from './compile-calico.ts';
 import { appliesCalico, calicoAllowsAll, judgeCalicoTier } from './tiers-calico.ts';
 import type { CompiledAntrea } from './compile-antrea.ts';
-import { antreaBaselineDenies, antreaSelecting, judgeAntrea, type AntreaApplied, type Judging } from './tiers-antrea.ts';
+import { antreaBaselineDenies, antreaOrdersAdmin, antreaSelecting, judgeAntrea, type AntreaApplied, type Judging } from './tiers-antrea.ts';
 
 /** The policies of each tier that select one pod, in evaluation order. */
 export interface Selection {
@@ -33,7 +33,7 @@ export interface Selection {
   calico: CompiledCalico[];
   /** Antrea-native policies with rules applying to the pod, in evaluation order. */
   antrea: AntreaApplied[];
-  /** The cluster has Antrea policies: the Admin tier is judged where Antrea runs it. */
+  /** The cluster has Antrea policies and Antrea's order of the Admin tier matters here (tiers-antrea.ts). */
   antreaOrdersAdmin: boolean;
 }
 
@@ -81,15 +81,17 @@ export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterP
       if (!found) {
         const labels = index.namespaceLabels(pod.metadata.namespace);
         const chosen = cluster.filter((c) => subjectSelects(c, pod, labels));
+        const admin = chosen.filter((c) => c.ref.tier === 'Admin');
+        const antrea = antreaSelecting(cni.antrea, pod, labels);
         found = {
           np: (byNamespace.get(pod.metadata.namespace) ?? []).filter((p) => selects(p, pod)),
-          admin: chosen.filter((c) => c.ref.tier === 'Admin'),
+          admin,
           baseline: chosen.filter((c) => c.ref.tier === 'Baseline'),
           cilium: cilium.filter((u) => ciliumSelects(u, pod, labels)),
           alwaysIsolated: cni.ciliumMode === 'always' && pod.hostNetwork !== true,
           calico: cni.calico.filter((c) => c.selects(pod, labels)),
-          antrea: antreaSelecting(cni.antrea, pod, labels),
-          antreaOrdersAdmin: cni.antrea.length > 0,
+          antrea,
+          antreaOrdersAdmin: antreaOrdersAdmin(cni.antrea.length > 0, antrea, admin),
         };
         cache.set(pod, found);
       }
@@ -158,10 +160,11 @@ export function judgeTiers(direction: Direction, subject: Pod, sel: Selection, p
     }
   };
 
-  const antrea: Judging = { d: direction, subject, peer, protocol, destination, segments, passes };
+  // Only built where Antrea rules apply: judgeTiers runs once per pair of ends and protocol.
+  const antrea = (): Judging => ({ d: direction, subject, peer, protocol, destination, segments, passes });
   // With Antrea policies in the cluster, Antrea's Tiers before baseline and the Admin tier are one
   // list before the NetworkPolicies, in Antrea's order (tiers-antrea.ts).
-  if (sel.antreaOrdersAdmin) open = judgeAntrea(antrea, sel.antrea, false, open, sel.admin, (rule) => clusterRulePorts(rule, peer, protocol, destination));
+  if (sel.antreaOrdersAdmin) open = judgeAntrea(antrea(), sel.antrea, false, open, sel.admin, (rule) => clusterRulePorts(rule, peer, protocol, destination));
   else firstMatch('Admin', sel.admin);
   // Cilium deny rules win over every allow, Kubernetes NetworkPolicies included.
   for (const u of sel.cilium) {
@@ -202,7 +205,7 @@ export function judgeTiers(direction: Direction, subject: Pod, sel: Selection, p
     open = NO_PORTS;
   }
   // Antrea's baseline Tier (priority 253) before the SIG Baseline tier (Antrea runs it at 254).
-  if (open.length > 0 && sel.antrea.length > 0) open = judgeAntrea(antrea, sel.antrea, true, open);
+  if (open.length > 0 && sel.antrea.length > 0) open = judgeAntrea(antrea(), sel.antrea, true, open);
   if (open.length > 0) firstMatch('Baseline', sel.baseline);
   if (open.length > 0) segments.push({ ports: open, allowed: true, decider: { tier: 'Default', action: 'Allow' } });
   return { np, segments, passes, ciliumMatches };
