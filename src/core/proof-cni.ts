@@ -1,6 +1,6 @@
-// CNI-specific policy kinds: Cilium's and Calico's (default tier) are modelled (netpol/compile-*.ts)
-// and join the comparison, except a policy with parts the model cannot decide (L7, FQDNs,
-// services, other Calico tiers, …): that policy, like every Antrea policy (not modelled), makes the proof say "not proven"
+// CNI-specific policy kinds: Cilium's, Calico's (default tier) and Antrea's are modelled
+// (netpol/compile-*.ts) and join the comparison, except a policy with parts the model cannot decide
+// (L7, FQDNs, services, groups, other Calico tiers, …): that policy makes the proof say "not proven"
 // wherever it selects or may select pods of a namespace, never "unchanged".
 // Today's pods are checked with each kind's selection (netpol/cni-selection.ts, which errs towards
 // selecting); pods started later may carry any labels, so a policy whose scope includes the

@@ -12,7 +12,7 @@ export interface Cluster {
   policies: NetworkPolicy[];
   /** SIG Admin and Baseline tier policies; the same before and after any change we compare. */
   clusterPolicies?: ClusterPolicy[];
-  /** CNI-specific policies; Cilium's are modelled (the others are left to the proof's notes). Same before and after. */
+  /** CNI-specific policies (Cilium, Calico, Antrea, with Antrea's Tier objects); parts not modelled are left to the proof's notes. Same before and after. */
   cniPolicies?: CniPolicy[];
   /** The Cilium agent's policy enforcement mode (enable-policy); `default` when absent. */
   ciliumMode?: CiliumMode;
