@@ -62,6 +62,7 @@ export const COMMAND_NEEDS: { command: string; role: string; essential: boolean;
       need('list', 'crd.projectcalico.org', 'tiers', false),
       need('list', 'crd.antrea.io', 'clusternetworkpolicies', false),
       need('list', 'crd.antrea.io', 'networkpolicies', true),
+      need('list', 'crd.antrea.io', 'tiers', false),
     ],
   },
   { command: 'cni', role: 'cis-netpol-cni', essential: false, needs: [need('list', 'apps', 'daemonsets', true), need('get', '', 'configmaps', true, 'cilium-config'), need('get', '', 'configmaps', true, 'amazon-vpc-cni')] },

@@ -157,7 +157,9 @@ export type CniPolicyKind =
   | 'CalicoGlobalNetworkPolicy'
   | 'CalicoTier' // projectcalico.org/v3 or crd.projectcalico.org/v1 Tier: no policy, the order of Calico's tiers
   | 'AntreaNetworkPolicy' // crd.antrea.io NetworkPolicy
-  | 'AntreaClusterNetworkPolicy';
+  | 'AntreaClusterNetworkPolicy'
+  // crd.antrea.io Tier: no policy, but it orders the Antrea ones (its spec.priority), so it travels with them.
+  | 'AntreaTier';
 
 export interface CniPolicy {
   kind: CniPolicyKind;

@@ -1,8 +1,8 @@
-// CNI-specific policy kinds: Cilium's and Calico's (in their tiers) are modelled (netpol/compile-*.ts)
-// and join the comparison, except a policy with parts the model cannot decide (L7, FQDNs,
-// services, a Calico tier with no readable Tier object, …): that policy, like every Antrea policy
-// (not modelled), makes the proof say "not proven" wherever it selects or may select pods of a
-// namespace, never "unchanged". Prune uses the same reasons (core/prune.ts).
+// CNI-specific policy kinds: Cilium's, Calico's (in their tiers) and Antrea's are modelled
+// (netpol/compile-*.ts) and join the comparison, except a policy with parts the model cannot decide
+// (L7, FQDNs, services, groups, a Calico tier with no readable Tier object, …): that policy makes
+// the proof say "not proven" wherever it selects or may select pods of a namespace, never
+// "unchanged". Prune uses the same reasons (core/prune.ts).
 // Today's pods are checked with each kind's selection (netpol/cni-selection.ts, which errs towards
 // selecting); pods started later may carry any labels, so a policy whose scope includes the
 // namespace counts for them too.

@@ -1,5 +1,5 @@
-// Why the model cannot vouch for a namespace: policy kinds it does not model (Cilium, Calico,
-// Antrea) that select or may select pods there, Baseline-tier rules it cannot evaluate, Baseline
+// Why the model cannot vouch for a namespace: CNI policies (Cilium, Calico, Antrea) with parts it
+// does not model that select or may select pods there, Baseline-tier rules it cannot evaluate, Baseline
 // policies whose relative order the API leaves open, and policy APIs it could not read. Future pods
 // may carry any labels, so a policy counts here when its namespace part can match the namespace.
 import type { ClusterPolicy, LabelSelector, Namespace, NetworkPolicy } from './model.ts';

@@ -8,6 +8,7 @@ import { satisfyingLabels } from './netpol/selector.ts';
 import { unprovenForNamespace } from './proof-unproven.ts';
 import { compileCilium, isCilium, type CiliumMode } from './netpol/compile-cilium.ts';
 import { compileCalico, isCalico } from './netpol/compile-calico.ts';
+import { antreaTiers, compileAntrea, isAntreaPolicy } from './netpol/compile-antrea.ts';
 
 export interface ProofState {
   namespaces: Namespace[];
@@ -80,7 +81,8 @@ function describeLabels(labels: Record<string, string>): string {
 }
 
 // Pod selectors a future pod may satisfy: Baseline subjects, the endpoint selectors of Cilium
-// rules and Calico selectors (a pod they isolate is opened by the allow-all placeholder).
+// rules, Calico selectors and Antrea appliedTo pod selectors (a pod they isolate, or one an Antrea
+// baseline rule denies, is opened by the allow-all placeholder).
 function subjectSelectors(clusterPolicies: ClusterPolicy[], cni: CniPolicy[]): LabelSelector[] {
   const out: LabelSelector[] = [];
   for (const p of clusterPolicies) if (p.spec.tier === 'Baseline' && 'pods' in p.spec.subject) out.push(p.spec.subject.pods.podSelector);
@@ -89,6 +91,13 @@ function subjectSelectors(clusterPolicies: ClusterPolicy[], cni: CniPolicy[]): L
   }
   // Calico selectors are expressions: calico-hints.ts finds labels that satisfy them.
   for (const p of cni.filter(isCalico)) for (const labels of compileCalico(p).hints) out.push({ matchLabels: labels });
+  const tiers = antreaTiers(cni);
+  for (const p of cni.filter(isAntreaPolicy)) {
+    // A policy with parts the model cannot decide makes every namespace it may reach "not proven" already.
+    const compiled = compileAntrea(p, tiers);
+    if (compiled.unmodelled.length > 0) continue;
+    for (const rs of compiled.podRequirements) out.push({ matchExpressions: rs.map((r) => ({ key: r.key, operator: r.operator, values: [...r.values] })) });
+  }
   return out;
 }
 

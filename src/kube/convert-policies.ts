@@ -35,6 +35,7 @@ export function policyKindOf(apiVersion: string | undefined, kind: string | unde
     case 'Tier.crd.projectcalico.org': return { family: 'cni', kind: 'CalicoTier' };
     case 'NetworkPolicy.crd.antrea.io': return { family: 'cni', kind: 'AntreaNetworkPolicy' };
     case 'ClusterNetworkPolicy.crd.antrea.io': return { family: 'cni', kind: 'AntreaClusterNetworkPolicy' };
+    case 'Tier.crd.antrea.io': return { family: 'cni', kind: 'AntreaTier' };
     default: return undefined;
   }
 }

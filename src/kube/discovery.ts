@@ -84,6 +84,7 @@ export const POLICY_KINDS: readonly KindSpec[] = [
   { kind: 'CalicoTier', family: 'cni', namespaced: false, candidates: [gvr('projectcalico.org', 'v3', 'tiers'), gvr('crd.projectcalico.org', 'v1', 'tiers')] },
   { kind: 'AntreaClusterNetworkPolicy', family: 'cni', namespaced: false, candidates: [gvr('crd.antrea.io', 'v1beta1', 'clusternetworkpolicies'), gvr('crd.antrea.io', 'v1alpha1', 'clusternetworkpolicies')] },
   { kind: 'AntreaNetworkPolicy', family: 'cni', namespaced: true, candidates: [gvr('crd.antrea.io', 'v1beta1', 'networkpolicies'), gvr('crd.antrea.io', 'v1alpha1', 'networkpolicies')] },
+  { kind: 'AntreaTier', family: 'cni', namespaced: false, candidates: [gvr('crd.antrea.io', 'v1beta1', 'tiers'), gvr('crd.antrea.io', 'v1alpha1', 'tiers')] },
 ];
 
 export interface PlannedRead {

@@ -58,6 +58,8 @@ const LABELS: Record<DirectionReport['reason'], string> = {
   'cilium-denies': 'Cilium deny rule',
   'calico-allows': 'Calico rule',
   'calico-denies': 'Calico rule',
+  'antrea-allows': 'Antrea rule',
+  'antrea-denies': 'Antrea rule',
 };
 
 function ruleLine(d: DirectionReport, r: DecidingRule): string {

@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { freshNamespaces, policiesIn, userPolicy } from '../support/cluster.ts';
-import { modelObjects, remediate } from '../support/model-objects.ts';
+import { modelObjects, remediateJson } from '../support/model-objects.ts';
 import { kubectl, plugin } from '../support/run.ts';
 
 const RUN = randomBytes(3).toString('hex');
-const { create, makePod, cleanup } = modelObjects();
+const { create, makePod, removeAll } = modelObjects();
 
 const tier = (name: string, order?: number) => `apiVersion: crd.projectcalico.org/v1
 kind: Tier
@@ -43,7 +43,7 @@ describe('Calico tiers in the proof, prune and can-reach, against a real API ser
     ownDefault = kubectl(['create', '-f', '-'], { input: 'apiVersion: crd.projectcalico.org/v1\nkind: Tier\nmetadata: {name: default}\nspec: {order: 1000000, defaultAction: Deny}\n' }).code === 0;
   });
   after(() => {
-    cleanup();
+    removeAll();
     if (ownDefault) kubectl(['delete', 'tier.crd.projectcalico.org', 'default', '--ignore-not-found']);
   });
 
@@ -53,7 +53,7 @@ describe('Calico tiers in the proof, prune and can-reach, against a real API ser
     const sec = `sec-${RUN}`;
     create(tier(sec, 100));
     create(denyFrom(sec, ns, client, '  - action: Pass\n'));
-    const { code, res } = remediate(ns);
+    const { code, res } = remediateJson(ns);
     assert.equal(code, 1, JSON.stringify(res));
     assert.deepEqual([res.status, res.connectivity?.unchanged, res.connectivity?.unproven], ['FIXED', true, []]);
     assert.equal(policiesIn(ns).length, 1);
@@ -68,7 +68,7 @@ describe('Calico tiers in the proof, prune and can-reach, against a real API ser
     const late = `late-${RUN}`;
     create(tier(late, 2000000));
     create(denyFrom(late, ns, client));
-    const { code, res } = remediate(ns);
+    const { code, res } = remediateJson(ns);
     assert.deepEqual([code, res.error?.kind, res.connectivity?.unproven], [2, 'Opening', []]);
     assert.ok(res.connectivity!.opened.some((l) => l.includes(`CalicoNetworkPolicy ${ns}/${late}.deny-client ingress rule ingress[0] (tier ${late}, order 10)`)), res.connectivity!.opened.join('\n'));
     assert.deepEqual(policiesIn(ns), []);
@@ -78,7 +78,7 @@ describe('Calico tiers in the proof, prune and can-reach, against a real API ser
     const [ns] = freshNamespaces('calt-ghost', 1) as [string];
     makePod(ns, 'web', { app: 'web' });
     create(denyFrom(`ghost-${RUN}`, ns, client));
-    const { code, res } = remediate(ns);
+    const { code, res } = remediateJson(ns);
     assert.equal(code, 2);
     assert.match(res.connectivity!.unproven.join('\n'), new RegExp(`not proven: CalicoNetworkPolicy ${ns}/ghost-${RUN}\\.deny-client .* tier ghost-${RUN}: no Tier object of that name was read`));
     assert.deepEqual(policiesIn(ns), []);
@@ -87,7 +87,7 @@ describe('Calico tiers in the proof, prune and can-reach, against a real API ser
   it('prune: once the placeholder goes, a later tier is reached again, and what it denies is listed with tier, policy and rule', () => {
     const [ns] = freshNamespaces('calt-prune', 1) as [string];
     makePod(ns, 'web', { app: 'web' });
-    assert.equal(remediate(ns).res.status, 'FIXED');
+    assert.equal(remediateJson(ns).res.status, 'FIXED');
     userPolicy(ns, 'api-only', '{podSelector: {matchLabels: {app: api}}, policyTypes: [Ingress]}'); // selects no pod here
     const late = `prune-late-${RUN}`;
     create(tier(late));

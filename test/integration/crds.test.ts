@@ -1,5 +1,5 @@
 // The cluster-wide network-policy CRDs that `scripts/testenv start` installs from the upstream Go
-// modules or, for Calico, from the files vendored in scripts/testenv-crds/ (docs/testenv-crds.md): each is Established, and the objects users really write, as the
+// modules or, for Calico and Antrea, from the files vendored in scripts/testenv-crds/ (docs/testenv-crds.md): each is Established, and the objects users really write, as the
 // upstream documents write them, are accepted, stored field for field and read back. The expected
 // CRDs are written out here, not read from the script. Without a server every test fails.
 import assert from 'node:assert/strict';
@@ -18,6 +18,10 @@ const EXPECTED_CRDS: Record<string, [string, string, string[]]> = {
   'networkpolicies.crd.projectcalico.org': ['NetworkPolicy', 'Namespaced', ['v1']],
   'globalnetworkpolicies.crd.projectcalico.org': ['GlobalNetworkPolicy', 'Cluster', ['v1']],
   'tiers.crd.projectcalico.org': ['Tier', 'Cluster', ['v1']],
+  // Vendored in scripts/testenv-crds/antrea (no module the proxy serves carries them).
+  'clusternetworkpolicies.crd.antrea.io': ['ClusterNetworkPolicy', 'Cluster', ['v1beta1']],
+  'networkpolicies.crd.antrea.io': ['NetworkPolicy', 'Namespaced', ['v1beta1']],
+  'tiers.crd.antrea.io': ['Tier', 'Cluster', ['v1beta1']],
 };
 
 interface Crd {
@@ -180,6 +184,45 @@ const EXAMPLES: Example[] = [
     apiVersion: 'crd.projectcalico.org/v1',
     kind: 'GlobalNetworkPolicy',
     spec: { tier: 'security', order: 10, selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Pass' }] },
+  },
+  {
+    // Antrea's "ACNP for strict Namespace isolation" (docs/antrea-network-policy.md).
+    what: 'Antrea ClusterNetworkPolicy (crd.antrea.io/v1beta1), Tier, Pass to Self, Drop',
+    resource: 'clusternetworkpolicies.v1beta1.crd.antrea.io',
+    namespaced: false,
+    apiVersion: 'crd.antrea.io/v1beta1',
+    kind: 'ClusterNetworkPolicy',
+    spec: {
+      priority: 1,
+      tier: 'securityops',
+      appliedTo: [{ namespaceSelector: {} }],
+      ingress: [{ action: 'Pass', from: [{ namespaces: { match: 'Self' } }], name: 'PassFromSameNS' }, { action: 'Drop', from: [{ namespaceSelector: {} }], name: 'DropFromAllOtherNS' }],
+      egress: [{ action: 'Pass', to: [{ namespaces: { match: 'Self' } }], name: 'PassToSameNS' }, { action: 'Drop', to: [{ namespaceSelector: {} }], name: 'DropToAllOtherNS' }],
+    },
+  },
+  {
+    // Antrea's "The Antrea NetworkPolicy resource": podSelector, port ranges, ipBlock.
+    what: 'Antrea NetworkPolicy (crd.antrea.io/v1beta1), priority, endPort, ipBlock',
+    resource: 'networkpolicies.v1beta1.crd.antrea.io',
+    namespaced: true,
+    apiVersion: 'crd.antrea.io/v1beta1',
+    kind: 'NetworkPolicy',
+    spec: {
+      priority: 5,
+      tier: 'securityops',
+      appliedTo: [{ podSelector: { matchLabels: { role: 'db' } } }],
+      ingress: [{ action: 'Allow', from: [{ podSelector: { matchLabels: { role: 'frontend' } } }, { podSelector: { matchLabels: { role: 'nondb' } }, namespaceSelector: { matchLabels: { role: 'db' } } }], ports: [{ protocol: 'TCP', port: 8080, endPort: 9000 }], name: 'AllowFromFrontend' }],
+      egress: [{ action: 'Drop', to: [{ ipBlock: { cidr: '10.0.10.0/24' } }], ports: [{ protocol: 'TCP', port: 5978 }], name: 'DropToThirdParty' }],
+    },
+  },
+  {
+    // Antrea's Tier example.
+    what: 'Antrea Tier (crd.antrea.io/v1beta1), priority',
+    resource: 'tiers.v1beta1.crd.antrea.io',
+    namespaced: false,
+    apiVersion: 'crd.antrea.io/v1beta1',
+    kind: 'Tier',
+    spec: { priority: 10, description: 'my custom tier' },
   },
 ];
 

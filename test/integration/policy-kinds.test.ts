@@ -1,6 +1,6 @@
 // Reading the cluster-wide policy kinds from a real kube-apiserver with the CRDs `scripts/testenv
-// start` installs (network-policy-api, Cilium, Calico crd.projectcalico.org/v1; no Antrea, no Calico
-// v3 API server): one aggregated discovery request, paged lists, conversion; then with the
+// start` installs (network-policy-api, Cilium, Calico crd.projectcalico.org/v1, Antrea's vendored
+// ClusterNetworkPolicy/NetworkPolicy/Tier; no Calico v3 API server): one aggregated discovery request, paged lists, conversion; then with the
 // restricted user and deploy/rbac.yaml, and without one right, through the built executable.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +39,7 @@ describe('cluster-wide policy kinds against a real API server', function () {
       ['ciliumnetworkpolicies.cilium.io', '-A', '-l', LABEL], ['ciliumclusterwidenetworkpolicies.cilium.io', '-l', LABEL],
       ['networkpolicies.crd.projectcalico.org', '-A', '-l', LABEL], ['globalnetworkpolicies.crd.projectcalico.org', '-l', LABEL],
       ['tiers.crd.projectcalico.org', '-l', LABEL],
+      ['networkpolicies.crd.antrea.io', '-A', '-l', LABEL], ['tiers.crd.antrea.io', '-l', LABEL],
     );
     create([
       { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: labelled(`kinds-cnp-${RUN}`), spec: {
@@ -62,6 +63,8 @@ describe('cluster-wide policy kinds against a real API server', function () {
       { apiVersion: 'crd.projectcalico.org/v1', kind: 'NetworkPolicy', metadata: labelled('default.kinds-calico', ns), spec: { order: 100, selector: 'all()', types: ['Ingress'] } },
       // A Tier orders Calico's policies; it is read like them (and counts as no policy of a namespace).
       { apiVersion: 'crd.projectcalico.org/v1', kind: 'Tier', metadata: labelled(`kinds-tier-${RUN}`), spec: { order: 200 } },
+      { apiVersion: 'crd.antrea.io/v1beta1', kind: 'Tier', metadata: labelled(`kinds-tier-${RUN}`), spec: { priority: 30 } },
+      { apiVersion: 'crd.antrea.io/v1beta1', kind: 'NetworkPolicy', metadata: labelled('kinds-antrea', ns), spec: { priority: 2.5, tier: `kinds-tier-${RUN}`, appliedTo: [{ podSelector: {} }], ingress: [{ action: 'Drop', from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 80, endPort: 90 }] }] } },
     ]);
   });
 
@@ -70,18 +73,18 @@ describe('cluster-wide policy kinds against a real API server', function () {
     for (const b of ['clusterrolebinding/cisnp-kinds-audit', 'clusterrolebinding/cisnp-kinds-partial', 'clusterrolebinding/cisnp-kinds-conn', 'clusterrole/cisnp-kinds-partial']) kubectl(['delete', b, '--ignore-not-found']);
   });
 
-  it('one aggregated v2 discovery request; every installed kind served and read (ClusterNetworkPolicy at v1beta1), Antrea and Calico v3 absent', async () => {
+  it('one aggregated v2 discovery request; every installed kind served and read (ClusterNetworkPolicy at v1beta1, the vendored Antrea CRDs too), Calico v3 absent', async () => {
     const log: string[] = [];
     const r = await connect(adminKubeconfig(), log).readPolicyKinds();
     assert.deepEqual(r.apis.map((a) => `${a.kind} ${a.group}/${a.version} ${a.state}`), [
       'ClusterNetworkPolicy policy.networking.k8s.io/v1beta1 served', 'AdminNetworkPolicy policy.networking.k8s.io/v1alpha1 served',
       'BaselineAdminNetworkPolicy policy.networking.k8s.io/v1alpha1 served', 'CiliumNetworkPolicy cilium.io/v2 served',
       'CiliumClusterwideNetworkPolicy cilium.io/v2 served', 'CalicoNetworkPolicy crd.projectcalico.org/v1 served',
-      'CalicoGlobalNetworkPolicy crd.projectcalico.org/v1 served', 'CalicoTier crd.projectcalico.org/v1 served', 'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1 absent',
-      'AntreaNetworkPolicy crd.antrea.io/v1beta1 absent',
+      'CalicoGlobalNetworkPolicy crd.projectcalico.org/v1 served', 'CalicoTier crd.projectcalico.org/v1 served', 'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1 served',
+      'AntreaNetworkPolicy crd.antrea.io/v1beta1 served', 'AntreaTier crd.antrea.io/v1beta1 served',
     ]);
     assert.equal(log.filter((l) => l.startsWith('get /apis')).length, 1, log.join('\n'));
-    assert.ok(log.some((l) => l.startsWith('discovery (apidiscovery.k8s.io/v2 APIGroupDiscoveryList): 8 of 10 policy kinds served')), log.join('\n'));
+    assert.ok(log.some((l) => l.startsWith('discovery (apidiscovery.k8s.io/v2 APIGroupDiscoveryList): 11 of 11 policy kinds served')), log.join('\n'));
     // The counts are what the server holds (other test files may hold objects of these kinds too).
     const count = (resource: string) => kubectlJson<{ items: unknown[] }>(['get', resource, '-A']).items.length;
     assert.equal(r.apis[0]!.count, count('clusternetworkpolicies.policy.networking.k8s.io'));
@@ -110,15 +113,19 @@ describe('cluster-wide policy kinds against a real API server', function () {
     ] });
     const calico = r.cniPolicies.find((p) => p.kind === 'CalicoNetworkPolicy' && p.metadata.namespace === ns)!;
     assert.deepEqual([calico.apiVersion, calico.metadata.name, calico.spec['order']], ['crd.projectcalico.org/v1', 'default.kinds-calico', 100]);
+    const antrea = r.cniPolicies.find((p) => p.kind === 'AntreaNetworkPolicy' && p.metadata.namespace === ns)!;
+    assert.deepEqual([antrea.apiVersion, antrea.spec['priority'], antrea.spec['tier']], ['crd.antrea.io/v1beta1', 2.5, `kinds-tier-${RUN}`]);
+    const tier = r.cniPolicies.find((p) => p.kind === 'AntreaTier' && p.metadata.name === `kinds-tier-${RUN}`)!;
+    assert.deepEqual(tier.spec, { priority: 30 });
   });
 
   it('a state saved with `kubectl get namespaces,<every kind> -A -o yaml` gives the same objects as the live read; audit -f takes it', async () => {
-    const kinds = 'namespaces,networkpolicies.networking.k8s.io,clusternetworkpolicies.policy.networking.k8s.io,adminnetworkpolicies,baselineadminnetworkpolicies,ciliumnetworkpolicies,ciliumclusterwidenetworkpolicies,networkpolicies.crd.projectcalico.org,globalnetworkpolicies.crd.projectcalico.org,tiers.crd.projectcalico.org';
+    const kinds = 'namespaces,networkpolicies.networking.k8s.io,clusternetworkpolicies.policy.networking.k8s.io,adminnetworkpolicies,baselineadminnetworkpolicies,ciliumnetworkpolicies,ciliumclusterwidenetworkpolicies,networkpolicies.crd.projectcalico.org,globalnetworkpolicies.crd.projectcalico.org,tiers.crd.projectcalico.org,clusternetworkpolicies.crd.antrea.io,networkpolicies.crd.antrea.io,tiers.crd.antrea.io';
     const text = kubectlOk(['get', kinds, '-A', '-o', 'yaml']);
     const saved = parseStateFile(text, 'state.yaml');
     const live = await connect(adminKubeconfig()).readPolicyKinds();
     const mine = <T extends { metadata: { labels?: Record<string, string> } }>(l: T[]) => l.filter((p) => p.metadata.labels?.['cisnp-kinds'] === RUN);
-    assert.equal(mine(saved.clusterPolicies).length + mine(saved.cniPolicies).length, 6);
+    assert.equal(mine(saved.clusterPolicies).length + mine(saved.cniPolicies).length, 8);
     assert.deepEqual(mine(saved.cniPolicies).filter((p) => p.kind === 'CalicoTier').map((p) => [p.apiVersion, p.spec['order']]), [['crd.projectcalico.org/v1', 200]]);
     assert.deepEqual(mine(saved.clusterPolicies), mine(live.clusterPolicies));
     assert.deepEqual(mine(saved.cniPolicies), mine(live.cniPolicies));
@@ -146,7 +153,7 @@ describe('cluster-wide policy kinds against a real API server', function () {
         'clusternetworkpolicies.policy.networking.k8s.io served', 'adminnetworkpolicies.policy.networking.k8s.io served',
         'baselineadminnetworkpolicies.policy.networking.k8s.io served', 'ciliumnetworkpolicies.cilium.io served',
         'ciliumclusterwidenetworkpolicies.cilium.io served', 'networkpolicies.crd.projectcalico.org served', 'globalnetworkpolicies.crd.projectcalico.org served',
-        'tiers.crd.projectcalico.org served',
+        'tiers.crd.projectcalico.org served', 'clusternetworkpolicies.crd.antrea.io served', 'networkpolicies.crd.antrea.io served', 'tiers.crd.antrea.io served',
       ]);
       assert.ok(r.clusterPolicies.some((p) => p.metadata.name === `kinds-cnp-${RUN}`));
       const a = plugin(['audit', '-n', ns, '-o', 'json'], { kubeconfig: restrictedKubeconfig() });

@@ -60,8 +60,8 @@ describe('RBAC with the restricted user', () => {
     const listed = [...r.stderr.matchAll(/list (\S+\.\S+): ok/g)].map((m) => m[1]).sort();
     assert.deepEqual(listed, [
       'adminnetworkpolicies.policy.networking.k8s.io', 'baselineadminnetworkpolicies.policy.networking.k8s.io', 'ciliumclusterwidenetworkpolicies.cilium.io',
-      'ciliumnetworkpolicies.cilium.io', 'clusternetworkpolicies.policy.networking.k8s.io', 'globalnetworkpolicies.crd.projectcalico.org', 'networkpolicies.crd.projectcalico.org',
-      'tiers.crd.projectcalico.org',
+      'ciliumnetworkpolicies.cilium.io', 'clusternetworkpolicies.crd.antrea.io', 'clusternetworkpolicies.policy.networking.k8s.io', 'globalnetworkpolicies.crd.projectcalico.org',
+      'networkpolicies.crd.antrea.io', 'networkpolicies.crd.projectcalico.org', 'tiers.crd.antrea.io', 'tiers.crd.projectcalico.org',
     ]);
     // (The 5.3.1 enforcement read of daemonsets is another role's, cis-netpol-cni: its 403 is expected here.)
     assert.doesNotMatch(r.stderr, /list \S+\.(policy\.networking\.k8s\.io|cilium\.io|crd\.projectcalico\.org|projectcalico\.org|crd\.antrea\.io): Forbidden/);

@@ -147,10 +147,10 @@ describe('can-reach: canReach (pure)', () => {
     assert.match(r.explanation[2]!, /denied by CiliumNetworkPolicy shop\/no-dev spec\.ingressDeny\[0\]/);
   });
 
-  it('a CNI-specific policy the model cannot decide (Antrea; Cilium L7) selecting an end is named in the notes', () => {
+  it('a CNI-specific policy the model cannot decide (Antrea group peer; Cilium L7) selecting an end is named in the notes', () => {
     const s = world();
     s.cniPolicies = [
-      { kind: 'AntreaNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name: 'web', namespace: 'shop' }, spec: { appliedTo: [{ podSelector: { matchLabels: { app: 'web' } } }], ingress: [{ action: 'Allow' }] } },
+      { kind: 'AntreaNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name: 'web', namespace: 'shop' }, spec: { priority: 5, appliedTo: [{ podSelector: { matchLabels: { app: 'web' } } }], ingress: [{ action: 'Allow', from: [{ group: 'clients' }] }] } },
       { kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'web-l7', namespace: 'shop' }, spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ toPorts: [{ ports: [{ port: '8080' }], rules: { http: [{ method: 'GET' }] } }] }] } },
     ];
     const r = judge(opts(podAt('dev', 'client'), podAt('shop', 'web'), 8080), s);

@@ -7,6 +7,11 @@ import type { Cluster, PodRef } from './types.ts';
 /** The API server adds this label to every namespace (since 1.21); selectors may rely on it. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
+/** The namespace a pod counts as in: its namespace's name label (the proof's stand-ins for future pods carry their target's). */
+export function namespaceOf(pod: Pod, namespaceLabels: Labels): string {
+  return namespaceLabels[NAMESPACE_NAME_LABEL] ?? pod.metadata.namespace;
+}
+
 /** The other end of a connection as policies see it. */
 export type Peer =
   | { kind: 'pod'; pod: Pod; namespaceLabels: Labels; address?: Address }

@@ -38,6 +38,9 @@ export function cniSelection(p: CniPolicy): CniSelection {
     case 'AntreaNetworkPolicy':
     case 'AntreaClusterNetworkPolicy':
       return antreaSelection(p);
+    case 'AntreaTier':
+      // Orders the Antrea policies; selects no pod itself.
+      return { directions: [], selects: () => false, approximations: [], subject: 'no pod (a Tier)' };
     default: {
       // A kind added to the model without a compiler here: claim everything rather than nothing.
       const kind: string = (p as CniPolicy).kind;

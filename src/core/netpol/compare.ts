@@ -85,6 +85,7 @@ export function describeDecider(d: Decider): string {
   if (d.tier === 'Default') return 'no tier decides, so allowed';
   if (d.tier === 'CiliumDeny') return `denied by ${d.text} (Cilium deny rules win over every allow)`;
   if (d.tier === 'Calico') return `${d.action === 'Allow' ? 'allowed' : 'denied'} by ${d.text}`;
+  if (d.tier === 'Antrea') return `${d.action === 'Allow' ? 'allowed' : d.action === 'Reject' ? 'rejected' : 'dropped'} by ${d.text}`;
   const rule = d.ruleName ? `rule ${d.ruleName}` : `rule ${d.rule}`;
   return `${d.action === 'Allow' ? 'accepted' : 'denied'} by ${formatClusterPolicy(d.policy)} ${rule} in the ${d.tier} tier`;
 }

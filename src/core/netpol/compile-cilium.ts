@@ -14,7 +14,7 @@ import { ciliumSelector, rulesOf, type CiliumSelector } from './cni-cilium.ts';
 import { isNonEmptyList, isObject, objects, scopeOf, type Json } from './cni-common.ts';
 import { PROTOCOLS, type CompiledPort } from './compile.ts';
 import { parseCIDR, type AddressRange } from './ip.ts';
-import { NAMESPACE_NAME_LABEL } from './cluster-index.ts';
+import { namespaceOf } from './cluster-index.ts';
 import type { Direction } from './types.ts';
 
 export type CiliumMode = 'default' | 'always' | 'never';
@@ -176,11 +176,6 @@ export function isCilium(p: CniPolicy): boolean {
 
 export function compileCilium(p: CniPolicy): CompiledCilium[] {
   return rulesOf(isObject(p.spec) ? p.spec : {}).map(({ rule, field }) => compileUnit(p, rule, field));
-}
-
-/** The namespace a pod counts as in: its namespace's name label (the proof's stand-ins carry their target's). */
-function namespaceOf(pod: Pod, namespaceLabels: Labels): string {
-  return namespaceLabels[NAMESPACE_NAME_LABEL] ?? pod.metadata.namespace;
 }
 
 export function ciliumSelects(u: CompiledCilium, pod: Pod, namespaceLabels: Labels): boolean {

@@ -45,6 +45,7 @@ export function directionOutcome(facts: Pick<DirectionVerdict, 'subject' | 'isol
   if (d?.tier === 'Admin') return d.action === 'Allow' ? { reason: 'admin-tier-allows', allowed: true } : { reason: 'admin-tier-denies', allowed: false };
   if (d?.tier === 'Baseline') return d.action === 'Allow' ? { reason: 'baseline-tier-allows', allowed: true } : { reason: 'baseline-tier-denies', allowed: false };
   if (d?.tier === 'CiliumDeny') return { reason: 'cilium-denies', allowed: false };
+  if (d?.tier === 'Antrea') return d.action === 'Allow' ? { reason: 'antrea-allows', allowed: true } : { reason: 'antrea-denies', allowed: false };
   if (d?.tier === 'Calico') return d.action === 'Allow' ? { reason: 'calico-allows', allowed: true } : { reason: 'calico-denies', allowed: false };
   // Only a Calico Pass hands an isolated pod's connection on to the Default tier (tiers-calico.ts).
   if (d?.tier === 'Default' && facts.isolatedBy.length > 0) return { reason: 'calico-allows', allowed: true };

@@ -53,6 +53,13 @@ function sentence(d: DirectionVerdict, side: string, pod: string, isolating: str
     case 'calico-denies':
       if (d.decidedBy.tier === 'Calico' && d.decidedBy.calicoTier !== 'default') return `${side}: ${d.allowed ? 'allowed' : 'denied'} by ${d.decidedBy.text}; the first matching rule of Calico tier ${d.decidedBy.calicoTier} decides (Calico meets its tiers by order; a Pass goes on to the next)`;
       return `${side}: ${d.allowed ? 'allowed' : 'denied'} by ${d.decidedBy.tier === 'Calico' ? d.decidedBy.text : 'a Calico Pass rule, then no later tier'}; the first matching rule of Calico's default tier decides (Kubernetes NetworkPolicies sit at order 1000 in it)`;
+    case 'antrea-allows':
+    case 'antrea-denies': {
+      const a = d.decidedBy.tier === 'Antrea' ? d.decidedBy : undefined;
+      const verb = a?.action === 'Reject' ? 'rejected' : a?.action === 'Drop' ? 'dropped' : 'allowed';
+      const when = a?.antreaTier === 'baseline' ? `no NetworkPolicy isolates ${pod}, so Antrea's baseline Tier decides` : 'Antrea Tiers other than baseline decide before any NetworkPolicy';
+      return `${side}: ${verb} by ${a?.text ?? 'an Antrea rule'}; ${when}`;
+    }
     case 'cilium-denies':
       return `${side}: denied by ${d.decidedBy.tier === 'CiliumDeny' ? d.decidedBy.text : 'a Cilium deny rule'}; Cilium deny rules win over every allow, NetworkPolicies included`;
   }

@@ -21,6 +21,8 @@ import { ciliumRulePorts } from './match-cilium.ts';
 import type { CompiledCalico } from './compile-calico.ts';
 import { appliesCalico, calicoAllowsAll, judgeCalicoTier, judgeCalicoTiers, laterCalicoTierApplies } from './tiers-calico.ts';
 import type { CalicoTier } from './calico-tiers.ts';
+import type { CompiledAntrea } from './compile-antrea.ts';
+import { antreaBaselineDenies, antreaOrdersAdmin, antreaSelecting, judgeAntrea, type AntreaApplied, type Judging } from './tiers-antrea.ts';
 
 /** The policies of each tier that select one pod, in evaluation order. */
 export interface Selection {
@@ -36,6 +38,10 @@ export interface Selection {
   /** Calico policies of the other tiers selecting the pod, by order, and those tiers in order. */
   calicoOther: CompiledCalico[];
   calicoTiers: CalicoTier[];
+  /** Antrea-native policies with rules applying to the pod, in evaluation order. */
+  antrea: AntreaApplied[];
+  /** The cluster has Antrea policies and Antrea's order of the Admin tier matters here (tiers-antrea.ts). */
+  antreaOrdersAdmin: boolean;
 }
 
 /** Cilium policies and the agent's enforcement mode, the same before and after any change we compare. */
@@ -47,9 +53,11 @@ export interface CniTiers {
   /** Calico's other tiers: their policies by order, the tiers in evaluation order (calico-tiers.ts). */
   calicoOther: CompiledCalico[];
   calicoTiers: CalicoTier[];
+  /** By Tier priority, then policy priority (compile-antrea.ts). */
+  antrea: CompiledAntrea[];
 }
 
-export const NO_CNI: CniTiers = { cilium: [], ciliumMode: 'default', calico: [], calicoOther: [], calicoTiers: [] };
+export const NO_CNI: CniTiers = { cilium: [], ciliumMode: 'default', calico: [], calicoOther: [], calicoTiers: [], antrea: [] };
 
 /** One policy set (NetworkPolicies plus the cluster-wide tiers) over one cluster; per-pod caches. */
 export interface TieredView {
@@ -83,15 +91,19 @@ export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterP
       if (!found) {
         const labels = index.namespaceLabels(pod.metadata.namespace);
         const chosen = cluster.filter((c) => subjectSelects(c, pod, labels));
+        const admin = chosen.filter((c) => c.ref.tier === 'Admin');
+        const antrea = antreaSelecting(cni.antrea, pod, labels);
         found = {
           np: (byNamespace.get(pod.metadata.namespace) ?? []).filter((p) => selects(p, pod)),
-          admin: chosen.filter((c) => c.ref.tier === 'Admin'),
+          admin,
           baseline: chosen.filter((c) => c.ref.tier === 'Baseline'),
           cilium: cilium.filter((u) => ciliumSelects(u, pod, labels)),
           alwaysIsolated: cni.ciliumMode === 'always' && pod.hostNetwork !== true,
           calico: cni.calico.filter((c) => c.selects(pod, labels)),
           calicoOther: cni.calicoOther.filter((c) => c.selects(pod, labels)),
           calicoTiers: cni.calicoTiers,
+          antrea,
+          antreaOrdersAdmin: antreaOrdersAdmin(cni.antrea.length > 0, antrea, admin),
         };
         cache.set(pod, found);
       }
@@ -164,8 +176,13 @@ export function judgeTiers(direction: Direction, subject: Pod, sel: Selection, p
   const calicoSlot = (slot: CalicoTier['slot']) => {
     if (open.length > 0 && sel.calicoOther.length > 0) open = judgeCalicoTiers(direction, sel, slot, peer, protocol, destination, open, segments);
   };
+  // Only built where Antrea rules apply: judgeTiers runs once per pair of ends and protocol.
+  const antrea = (): Judging => ({ d: direction, subject, peer, protocol, destination, segments, passes });
   calicoSlot(0);
-  firstMatch('Admin', sel.admin);
+  // With Antrea policies in the cluster, Antrea's Tiers before baseline and the Admin tier are one
+  // list before the NetworkPolicies, in Antrea's order (tiers-antrea.ts).
+  if (sel.antreaOrdersAdmin) open = judgeAntrea(antrea(), sel.antrea, false, open, sel.admin, (rule) => clusterRulePorts(rule, peer, protocol, destination));
+  else firstMatch('Admin', sel.admin);
   calicoSlot(1);
   // Cilium deny rules win over every allow, Kubernetes NetworkPolicies included.
   for (const u of sel.cilium) {
@@ -206,6 +223,8 @@ export function judgeTiers(direction: Direction, subject: Pod, sel: Selection, p
     open = NO_PORTS;
   }
   calicoSlot(2);
+  // Antrea's baseline Tier (priority 253) before the SIG Baseline tier (Antrea runs it at 254).
+  if (open.length > 0 && sel.antrea.length > 0) open = judgeAntrea(antrea(), sel.antrea, true, open);
   if (open.length > 0) firstMatch('Baseline', sel.baseline);
   calicoSlot(3);
   if (open.length > 0) segments.push({ ports: open, allowed: true, decider: { tier: 'Default', action: 'Allow' } });
@@ -232,8 +251,8 @@ export function allowsFromNetworkPolicyTier(sel: Selection, d: Direction): boole
     return isolating.some((p) => p.rules[d].some((r) => r.peers === 'all' && r.ports === 'all'))
       || sel.cilium.some((u) => u.allow[d].some((r) => r.ports === 'all' && (r.peers === 'all' || r.peers.some((x) => x.kind === 'entity' && x.entity === 'all'))));
   }
-  // Not isolated: what reaches the tier goes on to Calico's later tiers and the Baseline tier.
-  return !laterCalicoTierApplies(sel, d) && !sel.baseline.some((b) => b.rules[d].some((r) => r.action === 'Deny'));
+  // Not isolated: what reaches the tier goes on to Calico's later tiers, Antrea's baseline Tier and the Baseline tier.
+  return !laterCalicoTierApplies(sel, d) && !sel.baseline.some((b) => b.rules[d].some((r) => r.action === 'Deny')) && !antreaBaselineDenies(sel.antrea, d);
 }
 
 /**

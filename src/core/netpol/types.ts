@@ -12,7 +12,7 @@ export interface Cluster {
   policies: NetworkPolicy[];
   /** SIG Admin and Baseline tier policies; the same before and after any change we compare. */
   clusterPolicies?: ClusterPolicy[];
-  /** CNI-specific policies; Cilium's are modelled (the others are left to the proof's notes). Same before and after. */
+  /** CNI-specific policies (Cilium, Calico, Antrea, with Antrea's Tier objects); parts not modelled are left to the proof's notes. Same before and after. */
   cniPolicies?: CniPolicy[];
   /** The Cilium agent's policy enforcement mode (enable-policy); `default` when absent. */
   ciliumMode?: CiliumMode;
@@ -55,7 +55,7 @@ export interface ClusterPolicyRef {
 export type TierAction = 'Allow' | 'Deny' | 'Pass';
 
 /** The tiers in evaluation order; `Default` is "no tier decided": allowed. */
-export type TierName = 'Admin' | 'CiliumDeny' | 'Calico' | 'NetworkPolicy' | 'Baseline' | 'Default';
+export type TierName = 'Admin' | 'Antrea' | 'CiliumDeny' | 'Calico' | 'NetworkPolicy' | 'Baseline' | 'Default';
 
 /** Cilium's part of a NetworkPolicy-tier decision: what isolates, and which allow rules match. */
 export interface CniTierFacts {
@@ -67,6 +67,8 @@ export interface CniTierFacts {
 export type Decider =
   | { tier: 'Admin' | 'Baseline'; action: 'Allow' | 'Deny'; policy: ClusterPolicyRef; rule: number; ruleName?: string }
   | { tier: 'CiliumDeny'; action: 'Deny'; policy: CniRef; rule: string; text: string }
+  // An Antrea-native rule; `antreaTier` is the name of its Tier (baseline included).
+  | { tier: 'Antrea'; action: 'Allow' | 'Drop' | 'Reject'; policy: CniRef; rule: string; antreaTier: string; text: string }
   // A Calico rule of tier `calicoTier`, or (no policy/rule) the end of that tier.
   | { tier: 'Calico'; calicoTier: string; action: 'Allow' | 'Deny'; policy?: CniRef; rule?: string; text: string }
   // `cni` only when a Cilium rule selects the pod: the SIG-only shape is unchanged.
@@ -97,7 +99,9 @@ export type DirectionReason =
   | 'baseline-tier-denies'
   | 'cilium-denies' // a Cilium ingressDeny/egressDeny rule matched: no allow can override it
   | 'calico-allows' // a Calico rule of the default tier (or the end of that tier) decided
-  | 'calico-denies';
+  | 'calico-denies'
+  | 'antrea-allows' // an Antrea-native rule decided (before the NetworkPolicies, or in the baseline Tier)
+  | 'antrea-denies';
 
 export interface DirectionVerdict {
   direction: Direction;

@@ -61,7 +61,7 @@ describe('app/remediate: cluster-wide policies', () => {
   it('a CNI-specific policy makes the namespace unproven: refused unless --accept-unproven', async () => {
     const c = cluster();
     c.clusterPolicies = [];
-    c.cniPolicies = [{ kind: 'AntreaNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name: 'db', namespace: 'plain' }, spec: { appliedTo: [{ podSelector: {} }], ingress: [{ action: 'Allow' }] } }];
+    c.cniPolicies = [{ kind: 'AntreaNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name: 'db', namespace: 'plain' }, spec: { priority: 5, appliedTo: [{ podSelector: {} }], ingress: [{ action: 'Allow', from: [{ group: 'clients' }] }] } }];
     const refused = await runRemediate(options(), c, deps());
     assert.deepEqual(statuses(refused), { plain: 'FAILED', 'tenant-a': 'FIXED' });
     assert.equal(refused.results.find((x) => x.namespace === 'plain')!.error?.kind, 'NotProven');

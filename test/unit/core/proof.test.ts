@@ -53,17 +53,25 @@ describe('core/proof: the placeholder under cluster-wide policies', () => {
     assert.deepEqual(r.namespaces.get('x'), { denied: [], opened: [], unproven: [] });
   });
 
-  it('a namespaced CNI policy of a kind not modelled (Antrea) makes its own namespace unproven, not others', () => {
-    const antrea: CniPolicy = { kind: 'AntreaNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name: 'db', namespace: 'x' }, spec: { appliedTo: [{ podSelector: { matchLabels: { app: 'db' } } }], ingress: [{ action: 'Allow' }] } };
+  it('a namespaced Antrea policy with a part the model cannot decide (FQDN) makes its own namespace unproven, not others', () => {
+    const antrea: CniPolicy = { kind: 'AntreaNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name: 'db', namespace: 'x' }, spec: { priority: 5, appliedTo: [{ podSelector: { matchLabels: { app: 'db' } } }], egress: [{ action: 'Allow', to: [{ fqdn: '*.example.com' }] }] } };
     const r = prove(state([], { cniPolicies: [antrea] }), ['x', 'y']);
-    assert.match(r.namespaces.get('x')!.unproven.join('\n'), /^not proven: AntreaNetworkPolicy x\/db \(.*\) may select pods started here later and is not modelled/);
+    assert.match(r.namespaces.get('x')!.unproven.join('\n'), /^not proven: AntreaNetworkPolicy x\/db \(.*\) may select pods started here later and has parts the proof cannot model: egress\[0\]\.to\[0\] has fqdn "\*\.example\.com"/);
     assert.deepEqual(r.namespaces.get('y')!.unproven, []);
   });
 
-  it('a cluster-wide CNI policy of a kind not modelled (Antrea) makes every namespace unproven', () => {
+  it('an Antrea ClusterNetworkPolicy is modelled: a Drop in the application Tier comes before the NetworkPolicies, so nothing changes', () => {
     const acnp: CniPolicy = { kind: 'AntreaClusterNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name: 'lockdown' }, spec: { priority: 5, appliedTo: [{ namespaceSelector: {} }], ingress: [{ action: 'Drop' }] } };
     const r = prove(state([], { cniPolicies: [acnp] }), ['x', 'y']);
-    for (const n of ['x', 'y']) assert.match(r.namespaces.get(n)!.unproven.join('\n'), /AntreaClusterNetworkPolicy lockdown \(.*\) selects every pod here and is not modelled/);
+    for (const n of ['x', 'y']) assert.deepEqual(r.namespaces.get(n), { denied: [], opened: [], unproven: [] });
+  });
+
+  it('the same Drop in the baseline Tier is opened by the placeholder, which isolates the pods (and future ones), and named', () => {
+    const acnp: CniPolicy = { kind: 'AntreaClusterNetworkPolicy', apiVersion: 'crd.antrea.io/v1beta1', metadata: { name: 'lockdown' }, spec: { priority: 5, tier: 'baseline', appliedTo: [{ namespaceSelector: {} }], ingress: [{ action: 'Drop', name: 'no-ingress' }] } };
+    const x = prove(state([], { cniPolicies: [acnp] }), ['x']).namespaces.get('x')!;
+    assert.deepEqual([x.denied, x.unproven], [[], []]);
+    assert.ok(x.opened.some((l) => /^ingress to all 3 pods in ns x from .*dropped by AntreaClusterNetworkPolicy lockdown ingress rule ingress\[0\] \(no-ingress\), tier baseline/.test(l)), x.opened.join('\n'));
+    assert.ok(x.opened.some((l) => l.startsWith('ingress to any pod in x (now or later) from ')), x.opened.join('\n'));
   });
 
   it('a Cilium policy is modelled: a clusterwide one isolating every pod is opened by the placeholder, and named', () => {

@@ -17,7 +17,7 @@ describe('kube/discovery: parseDiscovery and planReads', () => {
     'ClusterNetworkPolicy policy.networking.k8s.io/v1beta1', 'AdminNetworkPolicy policy.networking.k8s.io/v1alpha1', 'BaselineAdminNetworkPolicy policy.networking.k8s.io/v1alpha1',
     'CiliumNetworkPolicy cilium.io/v2', 'CiliumClusterwideNetworkPolicy cilium.io/v2',
     'CalicoNetworkPolicy projectcalico.org/v3', 'CalicoGlobalNetworkPolicy projectcalico.org/v3', 'CalicoTier projectcalico.org/v3',
-    'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1', 'AntreaNetworkPolicy crd.antrea.io/v1beta1',
+    'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1', 'AntreaNetworkPolicy crd.antrea.io/v1beta1', 'AntreaTier crd.antrea.io/v1beta1',
   ];
 
   for (const v of ['v2', 'v2beta1'] as const) {
@@ -35,6 +35,7 @@ describe('kube/discovery: parseDiscovery and planReads', () => {
       'absent baselineadminnetworkpolicies.policy.networking.k8s.io/v1alpha1', 'absent ciliumnetworkpolicies.cilium.io/v2',
       'absent ciliumclusterwidenetworkpolicies.cilium.io/v2', 'absent networkpolicies.projectcalico.org/v3',
       'absent globalnetworkpolicies.projectcalico.org/v3', 'absent tiers.projectcalico.org/v3', 'absent clusternetworkpolicies.crd.antrea.io/v1beta1', 'absent networkpolicies.crd.antrea.io/v1beta1',
+      'absent tiers.crd.antrea.io/v1beta1',
     ]);
   });
 
@@ -68,7 +69,7 @@ describe('kube/discovery: parseDiscovery and planReads', () => {
       'ClusterNetworkPolicy policy.networking.k8s.io/v1alpha2', 'AdminNetworkPolicy policy.networking.k8s.io/v1alpha1', 'BaselineAdminNetworkPolicy policy.networking.k8s.io/v1alpha1',
       'CiliumNetworkPolicy cilium.io/v2', 'CiliumClusterwideNetworkPolicy cilium.io/v2',
       'CalicoNetworkPolicy crd.projectcalico.org/v1', 'CalicoGlobalNetworkPolicy crd.projectcalico.org/v1', 'CalicoTier crd.projectcalico.org/v1',
-      'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1', 'AntreaNetworkPolicy crd.antrea.io/v1beta1',
+      'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1', 'AntreaNetworkPolicy crd.antrea.io/v1beta1', 'AntreaTier crd.antrea.io/v1beta1',
     ]);
   });
 
@@ -79,7 +80,7 @@ describe('kube/discovery: parseDiscovery and planReads', () => {
 
   it('APIGroupList fallback: only v1alpha1 of Antrea, no SIG group', () => {
     const s = parseDiscovery(groupList(['crd.antrea.io', ['v1alpha1']]));
-    assert.deepEqual(summary(s).filter((l) => !l.endsWith('absent')), ['AntreaClusterNetworkPolicy crd.antrea.io/v1alpha1', 'AntreaNetworkPolicy crd.antrea.io/v1alpha1']);
+    assert.deepEqual(summary(s).filter((l) => !l.endsWith('absent')), ['AntreaClusterNetworkPolicy crd.antrea.io/v1alpha1', 'AntreaNetworkPolicy crd.antrea.io/v1alpha1', 'AntreaTier crd.antrea.io/v1alpha1']);
   });
 
   const refused: [what: string, body: unknown][] = [

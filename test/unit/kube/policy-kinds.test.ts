@@ -118,7 +118,7 @@ describe('kube/client: readPolicyKinds (HTTP edge stubbed)', () => {
     assert.ok(paths().includes('/apis/policy.networking.k8s.io/v1alpha1/baselineadminnetworkpolicies?limit=500'));
     assert.deepEqual(states(r.apis), [
       'ClusterNetworkPolicy absent', 'AdminNetworkPolicy served 1', 'BaselineAdminNetworkPolicy absent', 'CiliumNetworkPolicy absent', 'CiliumClusterwideNetworkPolicy absent',
-      'CalicoNetworkPolicy absent', 'CalicoGlobalNetworkPolicy absent', 'CalicoTier absent', 'AntreaClusterNetworkPolicy absent', 'AntreaNetworkPolicy served 1',
+      'CalicoNetworkPolicy absent', 'CalicoGlobalNetworkPolicy absent', 'CalicoTier absent', 'AntreaClusterNetworkPolicy absent', 'AntreaNetworkPolicy served 1', 'AntreaTier absent',
     ]);
     assert.deepEqual(r.clusterPolicies.map((p) => [p.kind, p.spec.tier, p.spec.priority]), [['AdminNetworkPolicy', 'Admin', 3]]);
     assert.deepEqual(r.cniPolicies.map((p) => `${p.kind} ${p.apiVersion} ${p.metadata.namespace}/${p.metadata.name}`), ['AntreaNetworkPolicy crd.antrea.io/v1alpha1 x/n']);

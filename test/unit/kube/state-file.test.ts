@@ -84,6 +84,7 @@ ${indent(npYaml('shop', 'web'))}
 - {apiVersion: projectcalico.org/v3, kind: Tier, metadata: {name: security}, spec: {order: 100}}
 - {apiVersion: crd.antrea.io/v1beta1, kind: NetworkPolicy, metadata: {name: anp, namespace: shop}, spec: {priority: 1}}
 - {apiVersion: crd.antrea.io/v1beta1, kind: ClusterNetworkPolicy, metadata: {name: acnp}, spec: {priority: 1}}
+- {apiVersion: crd.antrea.io/v1beta1, kind: Tier, metadata: {name: mine}, spec: {priority: 10}}
 `;
     assert.deepEqual(kinds(text), {
       policies: ['shop/web'],
@@ -91,7 +92,7 @@ ${indent(npYaml('shop', 'web'))}
       cniPolicies: [
         'CiliumNetworkPolicy cilium.io/v2 shop/cnp', 'CiliumClusterwideNetworkPolicy cilium.io/v2 ccnp',
         'CalicoNetworkPolicy projectcalico.org/v3 shop/allow-dns', 'CalicoGlobalNetworkPolicy projectcalico.org/v3 deny-all', 'CalicoTier projectcalico.org/v3 security',
-        'AntreaNetworkPolicy crd.antrea.io/v1beta1 shop/anp', 'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1 acnp',
+        'AntreaNetworkPolicy crd.antrea.io/v1beta1 shop/anp', 'AntreaClusterNetworkPolicy crd.antrea.io/v1beta1 acnp', 'AntreaTier crd.antrea.io/v1beta1 mine',
       ],
     });
   });

@@ -6,13 +6,14 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { CniPolicy, Pod } from '../../../src/core/model.ts';
-import { createEvaluator, type Cluster, type Connection, type ResolvedEndpoint, type Verdict } from '../../../src/core/netpol/index.ts';
+import type { Cluster, Connection, ResolvedEndpoint, Verdict } from '../../../src/core/netpol/index.ts';
 import { placeholderPolicy, type TemplateName } from '../../../src/core/placeholder.ts';
 import { proveCreates } from '../../../src/core/proof.ts';
 import { connectionArb } from './arbitraries.ts';
 import { ciliumClusterArb } from './cilium-arbitraries.ts';
+import { antreaClusterArb } from './antrea-arbitraries.ts';
 import { calicoClusterArb } from './calico-policy-arbitraries.ts';
-import { findPod, inCidr, judged, nsLabels, referenceStart, selectorHolds } from './property-helpers.ts';
+import { assertSidesAgree, findPod, inCidr, judged, nsLabels, referenceStart, selectorHolds } from './property-helpers.ts';
 import { assertComparisonExact } from './exact-property.ts';
 
 type Json = Record<string, any>;
@@ -97,28 +98,14 @@ describe('netpol Cilium properties', function () {
   this.timeout(60000);
 
   it('(c1) the evaluator agrees with a direct reading of the Cilium rules', () => {
-    const scenario = ciliumClusterArb.chain((cluster) => fc.tuple(fc.constant(cluster), fc.array(connectionArb(cluster), { minLength: 1, maxLength: 12 })));
     let decidedByCilium = 0;
-    fc.assert(
-      fc.property(scenario, ([cluster, connections]) => {
-        const npOnlyEval = createEvaluator({ ...cluster, clusterPolicies: [], cniPolicies: [], ciliumMode: 'default' });
-        for (const c of connections) {
-          const v = judged(cluster, c);
-          if (!v) continue;
-          const npOnly = npOnlyEval.evaluate(c);
-          for (const d of ['Egress', 'Ingress'] as const) {
-            const side: Verdict['egress'] = d === 'Egress' ? v.egress : v.ingress;
-            if (side.reason === 'cilium-denies' || side.cni) decidedByCilium++;
-            assert.equal(side.allowed, referenceSide(cluster, v, npOnly, d), `${d} ${JSON.stringify(c)} ${JSON.stringify(side.decidedBy)} ${JSON.stringify(cluster.cniPolicies)} mode ${cluster.ciliumMode}`);
-          }
-        }
-      }),
-      { numRuns: 300 },
-    );
+    assertSidesAgree(ciliumClusterArb, referenceSide, 300, (side) => {
+      if (side.reason === 'cilium-denies' || side.cni) decidedByCilium++;
+    });
     assert.ok(decidedByCilium > 100, `Cilium decided only ${decidedByCilium} sides`);
   });
 
-  for (const [kind, arb] of [['Cilium', ciliumClusterArb], ['Calico', calicoClusterArb]] as const) {
+  for (const [kind, arb] of [['Cilium', ciliumClusterArb], ['Calico', calicoClusterArb], ['Antrea', antreaClusterArb]] as const) {
     it(`(c2) the two-sided comparison is exact with ${kind} policies`, () => assertComparisonExact(arb, 200));
 
     it(`(c3) the proof under ${kind}: unchanged means every probe keeps its verdict; a change is refused and listed its way`, () => {

@@ -1,9 +1,9 @@
 // A named catalogue of cluster fixtures and NetworkPolicy builders for the evaluator tests.
 // Builders mirror the API objects; defaults are the ones a real cluster would have.
 import type {
-  ClusterPolicy, ClusterPolicyKind, ClusterPolicyPeer, ClusterPolicyRule, ClusterPolicySubject, ContainerPort, EgressRule, IngressRule, LabelSelector, Namespace, NetworkPolicy, Node, Pod, PolicyPeer, PolicyPort, PolicyType, Protocol,
+  ClusterPolicy, ClusterPolicyKind, ClusterPolicyPeer, ClusterPolicyRule, ClusterPolicySubject, CniPolicy, ContainerPort, EgressRule, IngressRule, LabelSelector, Namespace, NetworkPolicy, Node, Pod, PolicyPeer, PolicyPort, PolicyType, Protocol,
 } from '../../../src/core/model.ts';
-import type { Cluster, Connection, Endpoint } from '../../../src/core/netpol/index.ts';
+import { createEvaluator, type Cluster, type Connection, type Endpoint } from '../../../src/core/netpol/index.ts';
 
 export function ns(name: string, labels: Record<string, string> = {}): Namespace {
   return { metadata: { name, labels }, phase: 'Active' };
@@ -140,3 +140,26 @@ export const nodes = (matchLabels: Record<string, string> = {}): ClusterPolicyPe
 export const rule = (action: ClusterPolicyRule['action'], peers: ClusterPolicyPeer[], ports?: ClusterPolicyRule['ports'], name?: string): ClusterPolicyRule => ({
   action, peers, ...(ports ? { ports } : {}), ...(name ? { name } : {}),
 });
+
+// ---------------------------------------------------------------------------------------------
+// The small world of the CNI table tests (Calico, Antrea): a web pod with a named port, a db, a
+// client in another namespace and CoreDNS, on node n1 (10.0.0.5).
+
+export function cniWorld(cni: CniPolicy[], policies: NetworkPolicy[] = []): Cluster {
+  return {
+    namespaces: [ns('shop', { team: 'red' }), ns('dev'), ns('kube-system')],
+    nodes: [node('n1', '10.0.0.5')],
+    pods: [
+      pod('shop', 'web', { labels: { app: 'web' }, ip: '10.244.0.10', node: 'n1', ports: [{ name: 'http', containerPort: 8080 }] }),
+      pod('shop', 'db', { labels: { app: 'db' }, ip: '10.244.0.11', node: 'n1' }),
+      pod('dev', 'client', { labels: { app: 'client' }, ip: '10.244.0.20', node: 'n1' }),
+      pod('kube-system', 'coredns', { labels: { 'k8s-app': 'kube-dns' }, ip: '10.244.0.30', node: 'n1' }),
+    ],
+    policies,
+    cniPolicies: cni,
+  };
+}
+export const at = (namespace: string, name: string): Endpoint => ({ kind: 'pod', namespace, name });
+export const ip = (address: string): Endpoint => ({ kind: 'ip', ip: address });
+export const verdict = (c: Cluster, from: Endpoint, to: Endpoint, port = 8080, protocol: 'TCP' | 'UDP' = 'TCP') => createEvaluator(c).evaluate({ from, to, port, protocol });
+export const allowed = (c: Cluster, from: Endpoint, to: Endpoint, port?: number, protocol?: 'TCP' | 'UDP') => verdict(c, from, to, port, protocol).allowed;

@@ -1,8 +1,11 @@
-// Shared by the tier and Cilium property tests: slow, direct helpers that never use the evaluator's
+// Shared by the tier, Cilium, Calico and Antrea property tests: slow, direct helpers that never use the evaluator's
 // matching code (addresses through node:net's BlockList, selectors by hand).
+import assert from 'node:assert/strict';
 import net from 'node:net';
+import fc from 'fast-check';
 import type { ClusterPolicy, ClusterPolicyPeer, ClusterPolicyRule, LabelSelector, Labels, Pod } from '../../../src/core/model.ts';
 import { createEvaluator, EndpointError, type Cluster, type Connection, type ConnectionClass, type ResolvedEndpoint, type Verdict } from '../../../src/core/netpol/index.ts';
+import { connectionArb } from './arbitraries.ts';
 
 export function selectorHolds(s: LabelSelector, labels: Labels): boolean {
   const okLabels = Object.entries(s.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
@@ -92,20 +95,28 @@ export function portHolds(rule: ClusterPolicyRule, c: Connection, destination: P
 
 export type Outcome = 'allow' | 'deny' | 'next';
 
+/** Is `subject` in the policy's subject (never a hostNetwork pod)? */
+export function subjectHolds(cluster: Cluster, p: ClusterPolicy, subject: Pod): boolean {
+  if (subject.hostNetwork === true) return false;
+  const s = p.spec.subject;
+  const labels = nsLabels(cluster, subject.metadata.namespace);
+  return 'namespaces' in s ? selectorHolds(s.namespaces, labels) : selectorHolds(s.pods.namespaceSelector, labels) && selectorHolds(s.pods.podSelector, subject.metadata.labels ?? {});
+}
+
+/** The first rule of `p` matching the connection, as an outcome; undefined when none does. */
+export function ruleOutcome(cluster: Cluster, p: ClusterPolicy, d: 'Ingress' | 'Egress', other: ResolvedEndpoint, c: Connection, destination: Pod | undefined): Outcome | undefined {
+  for (const r of d === 'Ingress' ? p.spec.ingress : p.spec.egress) {
+    if (!r.peers.some((peer) => peerHolds(cluster, peer, other)) || !portHolds(r, c, destination)) continue;
+    return r.action === 'Pass' ? 'next' : r.action === 'Accept' ? 'allow' : 'deny';
+  }
+  return undefined;
+}
+
 export function tier(cluster: Cluster, policies: ClusterPolicy[], subject: Pod, d: 'Ingress' | 'Egress', other: ResolvedEndpoint, c: Connection, destination: Pod | undefined): Outcome {
-  const chosen = policies
-    .filter((p) => subject.hostNetwork !== true)
-    .filter((p) => {
-      const s = p.spec.subject;
-      const labels = nsLabels(cluster, subject.metadata.namespace);
-      return 'namespaces' in s ? selectorHolds(s.namespaces, labels) : selectorHolds(s.pods.namespaceSelector, labels) && selectorHolds(s.pods.podSelector, subject.metadata.labels ?? {});
-    })
-    .sort((a, b) => a.spec.priority - b.spec.priority);
+  const chosen = policies.filter((p) => subjectHolds(cluster, p, subject)).sort((a, b) => a.spec.priority - b.spec.priority);
   for (const p of chosen) {
-    for (const r of d === 'Ingress' ? p.spec.ingress : p.spec.egress) {
-      if (!r.peers.some((peer) => peerHolds(cluster, peer, other)) || !portHolds(r, c, destination)) continue;
-      return r.action === 'Pass' ? 'next' : r.action === 'Accept' ? 'allow' : 'deny';
-    }
+    const outcome = ruleOutcome(cluster, p, d, other, c, destination);
+    if (outcome) return outcome;
   }
   return 'next';
 }
@@ -125,4 +136,38 @@ export function referenceStart(cluster: Cluster, v: Verdict, d: 'Ingress' | 'Egr
   const cps = cluster.clusterPolicies ?? [];
   const inTier = (t: 'Admin' | 'Baseline') => tier(cluster, cps.filter((p) => p.spec.tier === t), subject, d, other, v.connection, destination);
   return { subject, other, destination, admin: inTier('Admin'), baseline: () => inTier('Baseline') };
+}
+
+type Reference = (cluster: Cluster, v: Verdict, npOnly: Verdict, d: 'Ingress' | 'Egress') => boolean;
+
+/**
+ * The first property of every tiered suite: on random clusters and connections, each side the
+ * evaluator judges agrees with `reference`, a direct reading of the API text that gets the plain
+ * NetworkPolicy verdict for the NetworkPolicy tier. `seen` is shown each side (to check that the
+ * generators reach what the suite is about).
+ */
+export function assertSidesAgree(
+  clusters: fc.Arbitrary<Cluster>,
+  reference: Reference,
+  numRuns: number,
+  seen: (side: Verdict['egress']) => void = () => {},
+  connections: (cluster: Cluster) => fc.Arbitrary<Connection[]> = (cluster) => fc.array(connectionArb(cluster), { minLength: 1, maxLength: 12 }),
+): void {
+  const scenario = clusters.chain((cluster) => fc.tuple(fc.constant(cluster), connections(cluster)));
+  fc.assert(
+    fc.property(scenario, ([cluster, connections]) => {
+      const npOnlyEval = createEvaluator({ ...cluster, clusterPolicies: [], cniPolicies: [], ciliumMode: 'default' });
+      for (const c of connections) {
+        const v = judged(cluster, c);
+        if (!v) continue;
+        const npOnly = npOnlyEval.evaluate(c);
+        for (const d of ['Egress', 'Ingress'] as const) {
+          const side: Verdict['egress'] = d === 'Egress' ? v.egress : v.ingress;
+          seen(side);
+          assert.equal(side.allowed, reference(cluster, v, npOnly, d), `${d} ${JSON.stringify(c)} ${JSON.stringify(side.decidedBy)} ${JSON.stringify(cluster.cniPolicies)} mode ${cluster.ciliumMode}`);
+        }
+      }
+    }),
+    { numRuns },
+  );
 }

@@ -5,8 +5,8 @@
 //      before and after, and every connection whose verdict changes lies in a class.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createEvaluator, type Cluster, type Verdict } from '../../../src/core/netpol/index.ts';
-import { judged, referenceStart } from './property-helpers.ts';
+import type { Cluster, Verdict } from '../../../src/core/netpol/index.ts';
+import { assertSidesAgree, judged, referenceStart } from './property-helpers.ts';
 import { connectionArb, tieredClusterArb } from './arbitraries.ts';
 import { assertComparisonExact } from './exact-property.ts';
 import { placeholderPolicy, type TemplateName } from '../../../src/core/placeholder.ts';
@@ -29,22 +29,7 @@ describe('netpol tier properties', function () {
   this.timeout(30000);
 
   it('(t1) the evaluator agrees with a direct reading of the tier rules', () => {
-    const scenario = tieredClusterArb.chain((cluster) => fc.tuple(fc.constant(cluster), fc.array(connectionArb(cluster), { minLength: 1, maxLength: 12 })));
-    fc.assert(
-      fc.property(scenario, ([cluster, connections]) => {
-        const npOnlyEval = createEvaluator({ ...cluster, clusterPolicies: [] });
-        for (const c of connections) {
-          const v = judged(cluster, c);
-          if (!v) continue;
-          const npOnly = npOnlyEval.evaluate(c);
-          for (const d of ['Egress', 'Ingress'] as const) {
-            const side: Verdict['egress'] = d === 'Egress' ? v.egress : v.ingress;
-            assert.equal(side.allowed, referenceSide(cluster, v, npOnly, d), `${d} ${JSON.stringify(c)} ${JSON.stringify(side.decidedBy)}`);
-          }
-        }
-      }),
-      RUNS,
-    );
+    assertSidesAgree(tieredClusterArb, referenceSide, RUNS.numRuns);
   });
 
   it('(t2) the two-sided comparison is exact under tiers', () => assertComparisonExact(tieredClusterArb, RUNS.numRuns));

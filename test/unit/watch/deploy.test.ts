@@ -21,7 +21,7 @@ describe('deploy/controller', () => {
       { apiGroups: ['policy.networking.k8s.io'], resources: ['clusternetworkpolicies', 'adminnetworkpolicies', 'baselineadminnetworkpolicies'], verbs: ['list'] },
       { apiGroups: ['cilium.io'], resources: ['ciliumnetworkpolicies', 'ciliumclusterwidenetworkpolicies'], verbs: ['list'] },
       { apiGroups: ['crd.projectcalico.org', 'projectcalico.org'], resources: ['networkpolicies', 'globalnetworkpolicies', 'tiers'], verbs: ['list'] },
-      { apiGroups: ['crd.antrea.io'], resources: ['networkpolicies', 'clusternetworkpolicies'], verbs: ['list'] },
+      { apiGroups: ['crd.antrea.io'], resources: ['networkpolicies', 'clusternetworkpolicies', 'tiers'], verbs: ['list'] },
       { apiGroups: [''], resources: ['events'], verbs: ['create'] },
     ]);
   });
