@@ -55,7 +55,7 @@ describe('kube/client: readPolicyKinds (HTTP edge stubbed)', () => {
     assert.equal(ctx.getHeaders()['Accept'], DISCOVERY_ACCEPT);
     assert.match(DISCOVERY_ACCEPT, /^application\/json;g=apidiscovery\.k8s\.io;v=v2;as=APIGroupDiscoveryList,application\/json;g=apidiscovery\.k8s\.io;v=v2beta1;as=APIGroupDiscoveryList,application\/json$/);
     assert.equal(ctx.getHeaders()['Authorization'], 'Bearer secret-token');
-    assert.deepEqual(r.apis.map((a) => a.state), Array(10).fill('absent'));
+    assert.deepEqual(r.apis.map((a) => a.state), Array(11).fill('absent'));
     assert.deepEqual([r.clusterPolicies, r.cniPolicies], [[], []]);
   });
 
@@ -86,7 +86,7 @@ describe('kube/client: readPolicyKinds (HTTP edge stubbed)', () => {
     assert.deepEqual(r.cniPolicies, [{ kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'l3', namespace: 'shop' }, spec: { specs: [{ endpointSelector: {} }] } }]);
     assert.deepEqual(states(r.apis).slice(0, 5), ['ClusterNetworkPolicy served 2', 'AdminNetworkPolicy served 0', 'BaselineAdminNetworkPolicy served 0', 'CiliumNetworkPolicy served 1', 'CiliumClusterwideNetworkPolicy served 0']);
     assert.ok(log.some((l) => /^get \/apis: ok \(\d+ ms\)$/.test(l)), log.join('\n'));
-    assert.ok(log.includes('discovery (apidiscovery.k8s.io/v2 APIGroupDiscoveryList): 5 of 10 policy kinds served: clusternetworkpolicies.policy.networking.k8s.io/v1alpha2, adminnetworkpolicies.policy.networking.k8s.io/v1alpha1, baselineadminnetworkpolicies.policy.networking.k8s.io/v1alpha1, ciliumnetworkpolicies.cilium.io/v2, ciliumclusterwidenetworkpolicies.cilium.io/v2'), log.join('\n'));
+    assert.ok(log.includes('discovery (apidiscovery.k8s.io/v2 APIGroupDiscoveryList): 5 of 11 policy kinds served: clusternetworkpolicies.policy.networking.k8s.io/v1alpha2, adminnetworkpolicies.policy.networking.k8s.io/v1alpha1, baselineadminnetworkpolicies.policy.networking.k8s.io/v1alpha1, ciliumnetworkpolicies.cilium.io/v2, ciliumclusterwidenetworkpolicies.cilium.io/v2'), log.join('\n'));
     assert.ok(log.some((l) => /^list clusternetworkpolicies\.policy\.networking\.k8s\.io: ok \(\d+ ms\)$/.test(l)), log.join('\n'));
   });
 
@@ -141,7 +141,7 @@ describe('kube/client: readPolicyKinds (HTTP edge stubbed)', () => {
   it('a failed discovery makes every kind `unreadable` with its cause, never an exception', async () => {
     const { c } = client(() => ({ status: 503, body: status(503, 'ServiceUnavailable', 'apiserver is shutting down') }));
     const r = await c.readPolicyKinds();
-    assert.deepEqual(r.apis.map((a) => `${a.state} ${a.reason}`), Array(10).fill('unreadable ServerError'));
+    assert.deepEqual(r.apis.map((a) => `${a.state} ${a.reason}`), Array(11).fill('unreadable ServerError'));
     assert.match(r.apis[0]!.message!, /^server error 503: get \/apis \(context "t", .*apiserver is shutting down/);
   });
 
