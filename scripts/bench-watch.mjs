@@ -81,35 +81,38 @@ try {
   const lat = [...created].filter(([n]) => seen.has(n)).map(([n, t]) => seen.get(n) - t);
   console.log(`watch latency (create → placeholder), ${count} namespaces at ${rate}/s: median ${pct(lat, 0.5).toFixed(0)} ms, p99 ${pct(lat, 0.99).toFixed(0)} ms, max ${Math.max(...lat).toFixed(0)} ms, missing ${count - lat.length}; RSS ${Math.min(...rss).toFixed(0)}–${Math.max(...rss).toFixed(0)} MB`);
 
-  const total = Number(o['soak-namespaces']);
-  log(`soak: filling to ${total} namespaces`);
-  let next = count;
-  const names = [];
-  while (next < total) {
-    const batch = Array.from({ length: Math.min(200, total - next) }, () => `soak-${String(next++).padStart(6, '0')}`);
-    await Promise.all(batch.map(createNs));
-    names.push(...batch);
-  }
-  const soakMs = Number(o['soak-seconds']) * 1000, churn = Number(o.churn);
-  const samples = [];
-  const s0 = performance.now();
-  log(`soak: ${soakMs / 1000} s of churn at ${churn}/s`);
-  let k = 0;
-  while (performance.now() - s0 < soakMs) {
-    for (let j = 0; j < churn; j++) {
-      const gone = names.shift();
-      void removeNs(gone);
-      const fresh = `churn-${String(k++).padStart(6, '0')}`;
-      void createNs(fresh);
-      names.push(fresh);
+  // --soak-seconds 0: the latency run alone.
+  if (Number(o['soak-seconds']) > 0) {
+    const total = Number(o['soak-namespaces']);
+    log(`soak: filling to ${total} namespaces`);
+    let next = count;
+    const names = [];
+    while (next < total) {
+      const batch = Array.from({ length: Math.min(200, total - next) }, () => `soak-${String(next++).padStart(6, '0')}`);
+      await Promise.all(batch.map(createNs));
+      names.push(...batch);
     }
-    if (Math.floor((performance.now() - s0) / 5000) >= samples.length) samples.push([Math.round((performance.now() - s0) / 1000), rssMB(child.pid)]);
-    await sleep(1000);
+    const soakMs = Number(o['soak-seconds']) * 1000, churn = Number(o.churn);
+    const samples = [];
+    const s0 = performance.now();
+    log(`soak: ${soakMs / 1000} s of churn at ${churn}/s`);
+    let k = 0;
+    while (performance.now() - s0 < soakMs) {
+      for (let j = 0; j < churn; j++) {
+        const gone = names.shift();
+        void removeNs(gone);
+        const fresh = `churn-${String(k++).padStart(6, '0')}`;
+        void createNs(fresh);
+        names.push(fresh);
+      }
+      if (Math.floor((performance.now() - s0) / 5000) >= samples.length) samples.push([Math.round((performance.now() - s0) / 1000), rssMB(child.pid)]);
+      await sleep(1000);
+    }
+    const mbs = samples.map((s) => s[1]);
+    const q = Math.max(1, Math.floor(mbs.length / 4));
+    const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    console.log(`watch RSS over a ${soakMs / 1000} s soak at ${total} namespaces, churn ${churn}/s: first quarter ${avg(mbs.slice(0, q)).toFixed(0)} MB, last quarter ${avg(mbs.slice(-q)).toFixed(0)} MB, max ${Math.max(...mbs).toFixed(0)} MB (${samples.length} samples)`);
   }
-  const mbs = samples.map((s) => s[1]);
-  const q = Math.max(1, Math.floor(mbs.length / 4));
-  const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  console.log(`watch RSS over a ${soakMs / 1000} s soak at ${total} namespaces, churn ${churn}/s: first quarter ${avg(mbs.slice(0, q)).toFixed(0)} MB, last quarter ${avg(mbs.slice(-q)).toFixed(0)} MB, max ${Math.max(...mbs).toFixed(0)} MB (${samples.length} samples)`);
   agent.destroy();
 } finally {
   cleanup();
