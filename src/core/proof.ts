@@ -8,6 +8,7 @@ import { satisfyingLabels } from './netpol/selector.ts';
 import { unprovenForNamespace } from './proof-unproven.ts';
 import { compileCilium, isCilium, type CiliumMode } from './netpol/compile-cilium.ts';
 import { compileCalico, isCalico } from './netpol/compile-calico.ts';
+import type { CompileCache } from './netpol/compile.ts';
 
 export interface ProofState {
   namespaces: Namespace[];
@@ -20,6 +21,8 @@ export interface ProofState {
   unreadable: PolicyApiRead[];
   /** The Cilium agent's enforcement mode; `default` when absent. */
   ciliumMode?: CiliumMode;
+  /** Policies compiled by earlier proofs over the same objects (a watch's store). */
+  compiled?: CompileCache;
 }
 
 export interface NamespaceProof {
@@ -127,7 +130,7 @@ export function proveCreates(state: ProofState, creates: NetworkPolicy[], templa
     ...(state.ciliumMode ? { ciliumMode: state.ciliumMode } : {}),
   };
   const scope = [...targets, ...repByNamespace.keys()];
-  const comparison = compareConnectivity(cluster, state.policies, after, { namespaces: scope, includeNewlyAllowed: true, limitPerNamespace: LISTING_LIMIT });
+  const comparison = compareConnectivity(cluster, state.policies, after, { namespaces: scope, includeNewlyAllowed: true, limitPerNamespace: LISTING_LIMIT, ...(state.compiled ? { compiled: state.compiled } : {}) });
   const truncated = new Set(comparison.truncated.map((ns) => repByNamespace.get(ns)?.target ?? ns));
   const isRep = (ns: string) => repByNamespace.has(ns);
   const lines = (classes: ConnectionClass[]) => {

@@ -57,6 +57,8 @@ export class KubeClient {
   readonly identity: ClusterIdentity;
   private readonly custom: CustomObjectsApi;
   private readonly http: HttpLibrary;
+  /** client-node API classes on this client's HTTP edge. */
+  private readonly make: <T extends ApiType>(api: ApiConstructor<T>) => T;
   private readonly opts: ClientOptions;
   /** For subclasses that read other APIs over the same pooled connection (kube/inspector.ts). */
   protected readonly kc: KubeConfig;
@@ -79,8 +81,8 @@ export class KubeClient {
     this.kc = kc;
     const http = (this.http = opts.http ?? requestHttpLibrary());
     // makeApiClient has no way to pass an HTTP library: the same configuration by hand.
-    const make = <T extends ApiType>(api: ApiConstructor<T>): T =>
-      new api(createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: kc }, httpApi: http }));
+    const make = (this.make = <T extends ApiType>(api: ApiConstructor<T>): T =>
+      new api(createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: kc }, httpApi: http })));
     this.custom = make(CustomObjectsApi);
   }
 
@@ -222,7 +224,7 @@ export class KubeClient {
 
   /** The calls only `watch` makes (lists with resourceVersion, watches, the Lease, Events): kube/controller.ts. */
   controller(): ControllerClient {
-    return new ControllerClient(this.kc, this.identity, this.opts.log, (path) => this.getJson(path));
+    return new ControllerClient(this.kc, this.identity, this.opts.log, (path) => this.getJson(path), this.make);
   }
 
   // Writes as plain JSON too: the manifest carries `from` as the API spells it (no typed `_from`
@@ -239,11 +241,11 @@ export class KubeClient {
   /** Who we are (SelfSubjectReview) and the server's version, for the HTML report; each part may be missing. */
   async about(): Promise<{ user?: string; groups?: string[]; serverVersion?: string }> {
     const out: { user?: string; groups?: string[]; serverVersion?: string } = {};
-    const review = await this.call({ verb: 'create', resource: 'selfsubjectreviews' }, () => this.kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } })).catch(() => undefined);
+    const review = await this.call({ verb: 'create', resource: 'selfsubjectreviews' }, () => this.make(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } })).catch(() => undefined);
     const info = review?.status?.userInfo;
     if (info?.username) out.user = info.username;
     if (info?.groups?.length) out.groups = info.groups;
-    const version = await this.call({ verb: 'get', resource: 'version' }, () => this.kc.makeApiClient(VersionApi).getCode()).catch(() => undefined);
+    const version = await this.call({ verb: 'get', resource: 'version' }, () => this.make(VersionApi).getCode()).catch(() => undefined);
     if (version?.gitVersion) out.serverVersion = version.gitVersion;
     return out;
   }
@@ -252,7 +254,7 @@ export class KubeClient {
   async applyClusterObject(obj: { apiVersion: string; kind: string; metadata: { name: string } }, plural: string): Promise<void> {
     const [group = '', version = ''] = obj.apiVersion.split('/');
     await this.call({ verb: 'patch', resource: `${plural}.${group}`, name: obj.metadata.name }, () =>
-      this.kc.makeApiClient(CustomObjectsApi).patchClusterCustomObject({ group, version, plural, name: obj.metadata.name, body: obj, fieldManager: FIELD_MANAGER, force: true }, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply)),
+      this.make(CustomObjectsApi).patchClusterCustomObject({ group, version, plural, name: obj.metadata.name, body: obj, fieldManager: FIELD_MANAGER, force: true }, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply)),
     );
   }
 

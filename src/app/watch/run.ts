@@ -5,11 +5,12 @@
 // health and what it says.
 import type { PolicyKindsRead } from '../ports.ts';
 import type { AppDeps, Cluster } from '../ports.ts';
-import type { Namespace } from '../../core/model.ts';
+import type { Namespace, NetworkPolicy } from '../../core/model.ts';
 import { isOurs } from '../../core/placeholder.ts';
 import type { Snapshot } from '../../core/report.ts';
 import { makeScope, type ScopeOptions } from '../../core/scope.ts';
-import { reconcile, type ReconcileOptions } from '../reconcile.ts';
+import { listEach, reconcile, type ReconcileOptions } from '../reconcile.ts';
+import { Sightings } from './sightings.ts';
 import { WatchCache, type Change } from './cache.ts';
 import { LeaderElector, type LeaderOptions } from './leader.ts';
 import type { ActionLog } from './log.ts';
@@ -18,6 +19,8 @@ import { Outcomes } from './outcome.ts';
 import type { ControllerApi } from './ports.ts';
 import { KeyQueue } from './queue.ts';
 import { abortableSleep, reflect, type Backoff } from './reflector.ts';
+import { boundedSender } from './events.ts';
+import type { CompileCache } from '../../core/netpol/compile.ts';
 import { serveHealth } from './server.ts';
 
 export interface WatchOptions extends ReconcileOptions {
@@ -38,6 +41,10 @@ export interface WatchDeps extends AppDeps {
 }
 
 const EVENT_DRAIN_MS = 5000;
+const EVENTS_IN_FLIGHT = 4;
+const EVENT_BACKLOG = 10_000;
+/** How long the verify step waits for the watch to deliver a placeholder before reading its namespace. */
+const SIGHTING_WAIT_MS = 3000;
 
 export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerApi, deps: WatchDeps): Promise<number> {
   const scope = makeScope(o.scope);
@@ -67,19 +74,23 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
       return (v as (...x: unknown[]) => unknown).bind(t);
     },
   }) as Cluster;
-  const pending = new Set<Promise<void>>();
+  const events = boundedSender<{ ns: string; type: 'Normal' | 'Warning'; reason: string; message: string }>(EVENTS_IN_FLIGHT, EVENT_BACKLOG, (e) =>
+    api.namespaceEvent(e.ns, { type: e.type, reason: e.reason, message: e.message }).catch((err: Error) => {
+      metrics.apiError(err);
+      log.warn('could not record an Event', { namespace: e.ns, reason: e.reason, error: err.message });
+    }),
+  );
   const outcomes = new Outcomes({
     log, metrics, random: deps.random,
     retryAfter: (ns, ms) => queue.addAfter(ns, ms),
     event(ns, type, reason, message) {
       if (o.dryRun !== 'none') return;
-      const p = api.namespaceEvent(ns, { type, reason, message }).catch((err: Error) => {
-        metrics.apiError(err);
-        log.warn('could not record an Event', { namespace: ns, reason, error: err.message });
-      }).finally(() => pending.delete(p));
-      pending.add(p);
+      events.send({ ns, type, reason, message });
     },
   });
+  // Every proof of this process compiles each stored policy object once (core/netpol/compile.ts).
+  const compiled: CompileCache = new WeakMap();
+  const sightings = new Sightings();
 
   let elector: LeaderElector | undefined;
   const mayWrite = () => !signal.aborted && (elector ? elector.isLeader() : true);
@@ -139,6 +150,16 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
     return kinds.read;
   }
 
+  // The verify step from the store (sightings.ts); a placeholder not seen in time: read its namespace.
+  async function readBack(created: ReadonlyMap<string, NetworkPolicy>): Promise<NetworkPolicy[]> {
+    const late: string[] = [];
+    await Promise.all([...created.values()].map(async (p) => {
+      if (!(await sightings.until(p, cache.holds(p), SIGHTING_WAIT_MS, signal))) late.push(p.metadata.namespace);
+    }));
+    const seen = [...created.keys()].filter((ns) => !late.includes(ns)).flatMap((ns) => cache.policiesIn(ns));
+    return [...seen, ...(late.length > 0 ? await listEach(cluster, late, signal) : [])];
+  }
+
   async function work() {
     for (;;) {
       const keys = await queue.drain();
@@ -154,7 +175,7 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
           clusterPolicies: k.clusterPolicies, cniPolicies: k.cniPolicies, policyApis: k.apis,
           missing: [], unreadable: [], notes: [],
         };
-        const r = await reconcile(state, scope, o, cluster, { ...deps, progress: { update() {}, stop() {} } }, new Set(targets), mayWrite);
+        const r = await reconcile(state, scope, o, cluster, { ...deps, progress: { update() {}, stop() {} } }, { only: new Set(targets), gate: mayWrite, compiled, readBack });
         for (const p of r.created.values()) cache.remember(p);
         for (const res of r.results) outcomes.handle(res, o.placeholder.template, !mayWrite());
         for (const n of r.notes) log.info('note', { note: n });
@@ -198,7 +219,17 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
   });
   const reflectors = [
     reflect(api, 'namespaces', { ...hooks('namespaces'), replace: (items) => cache.replaceNamespaces(items), event: (e) => cache.namespaceEvent(e) }, backoff, signal),
-    reflect(api, 'networkpolicies', { ...hooks('networkpolicies'), replace: (items) => cache.replacePolicies(items), event: (e) => cache.policyEvent(e) }, backoff, signal),
+    reflect(api, 'networkpolicies', {
+      ...hooks('networkpolicies'),
+      replace(items) {
+        cache.replacePolicies(items);
+        for (const p of items) sightings.saw(p);
+      },
+      event(e) {
+        cache.policyEvent(e);
+        if (e.type !== 'BOOKMARK') sightings.saw(e.object);
+      },
+    }, backoff, signal),
   ];
   const leading = elector?.run(signal);
   // The worker starts after the first full sync (client-go's WaitForCacheSync): before it, a
@@ -213,7 +244,7 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
   await worker;
   await Promise.all(reflectors);
   const giveUp = new AbortController();
-  await Promise.race([Promise.all(pending), abortableSleep(EVENT_DRAIN_MS, giveUp.signal)]);
+  await Promise.race([events.idle(), abortableSleep(EVENT_DRAIN_MS, giveUp.signal)]);
   giveUp.abort();
   await leading;
   await elector?.release();
