@@ -11,6 +11,9 @@ import type { Snapshot } from '../../core/report.ts';
 import { makeScope, type ScopeOptions } from '../../core/scope.ts';
 import { listEach, reconcile, type ReconcileOptions } from '../reconcile.ts';
 import { Sightings } from './sightings.ts';
+import { PolicyKindsTracker } from './kinds.ts';
+import { pruneBeside } from './prune.ts';
+import type { PruneResult } from '../../core/prune.ts';
 import { WatchCache, type Change } from './cache.ts';
 import { LeaderElector, type LeaderOptions } from './leader.ts';
 import type { ActionLog } from './log.ts';
@@ -31,8 +34,10 @@ export interface WatchOptions extends ReconcileOptions {
   /** host:port for /healthz, /readyz, /metrics; undefined: no server. */
   listen?: string;
   backoff?: { baseMs: number; capMs: number };
-  /** How long a read of the cluster-wide policy kinds is reused before the next batch reads again. */
-  kindsTtlMs?: number;
+  /** How often the cluster-wide policy kinds are read again (kinds.ts); a change reconciles every namespace. */
+  kindsPeriodMs?: number;
+  /** --prune: remove our unmodified placeholder where a user's policy appears beside it (prune.ts). */
+  prune?: boolean;
 }
 
 export interface WatchDeps extends AppDeps {
@@ -41,6 +46,7 @@ export interface WatchDeps extends AppDeps {
 }
 
 const EVENT_DRAIN_MS = 5000;
+const KINDS_PERIOD_MS = 30_000;
 const EVENTS_IN_FLIGHT = 4;
 const EVENT_BACKLOG = 10_000;
 /** How long the verify step waits for the watch to deliver a placeholder before reading its namespace. */
@@ -55,10 +61,16 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
   const signal = deps.signal;
   const queue = new KeyQueue();
   const held = new Map<string, number>();
-  const besides = new Set<string>();
+  // What has been said per namespace (so that it is said once), dropped with the namespace: a
+  // process that runs for weeks under namespace churn must not keep one entry per namespace it saw.
+  const said = new Map<string, Set<string>>();
+  const sayOnce = (ns: string, what: string) => {
+    const set = said.get(ns) ?? new Set<string>();
+    said.set(ns, set);
+    return !set.has(what) && Boolean(set.add(what));
+  };
   const synced = { namespaces: false, networkpolicies: false };
   let lastError: string | undefined;
-  let kinds: { read: PolicyKindsRead; at: number } | undefined;
 
   const cache = new WatchCache((c) => onChange(c));
   const metrics = new WatchMetrics({
@@ -122,9 +134,9 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
         log.warn('placeholder deleted by someone else: recreating it after the grace period unless a policy appears', { namespace: ns, policy: c.name, recreateAfterSeconds: o.recreateAfterMs / 1000 });
       }
     }
-    if (c.kind === 'policy' && c.added && !c.ours && !besides.has(`${ns}/${c.name}`) && cache.policiesIn(ns).some(isOurs)) {
-      besides.add(`${ns}/${c.name}`);
-      log.info('a NetworkPolicy now sits beside the placeholder, which overrides it: remove the placeholder with `kubectl cis-netpol prune`', { namespace: ns, policy: c.name });
+    if (c.kind === 'policy' && c.added && !c.ours && cache.policiesIn(ns).some(isOurs) && sayOnce(ns, `beside ${c.name}`)) {
+      if (o.prune) log.info('a NetworkPolicy now sits beside the placeholder, which overrides it: removing the placeholder (--prune)', { namespace: ns, policy: c.name });
+      else log.info('a NetworkPolicy now sits beside the placeholder, which overrides it: remove the placeholder with `kubectl cis-netpol prune` (or run watch with --prune)', { namespace: ns, policy: c.name });
     }
     queue.add(ns);
   }
@@ -133,6 +145,7 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
     const n = cache.namespaces.get(ns);
     if (!n) {
       held.delete(ns);
+      said.delete(ns);
       outcomes.forget(ns);
       return false;
     }
@@ -145,9 +158,34 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
     return !(o.dryRun === 'client' && outcomes.planned(ns));
   }
 
-  async function policyKinds(): Promise<PolicyKindsRead> {
-    if (!kinds || performance.now() - kinds.at > (o.kindsTtlMs ?? 30_000)) kinds = { read: await cluster.readPolicyKinds(), at: performance.now() };
-    return kinds.read;
+  const kinds = new PolicyKindsTracker({
+    read: () => cluster.readPolicyKinds(),
+    changed() {
+      log.info('cluster-wide policies changed: every namespace is reconciled again');
+      for (const name of cache.namespaces.keys()) queue.add(name);
+    },
+    error(err) {
+      metrics.apiError(err);
+      log.warn('could not read the cluster-wide policy kinds again; the proof uses the last read', { error: err.message });
+    },
+  });
+
+  const besideOurs = (ns: string) => {
+    const list = cache.policiesIn(ns);
+    return list.some(isOurs) && list.some((p) => !isOurs(p));
+  };
+  // A namespace is queued on every change in it: say "kept" or "would be removed" once per placeholder and reason.
+  const once = (r: PruneResult) => sayOnce(r.namespace, `prune ${r.policy ?? ''} ${r.reason}`);
+  function pruned(r: PruneResult) {
+    const what = { namespace: r.namespace, policy: r.policy, remaining: r.remaining.join(','), reason: r.reason, ...(r.connectivity ? { denies: r.connectivity.denied.length } : {}) };
+    if (r.status === 'REMOVED') {
+      log.info('placeholder removed: the namespace\'s own policies now decide', what);
+      if (o.dryRun === 'none') events.send({ ns: r.namespace, type: 'Normal', reason: 'PlaceholderPruned', message: `kubectl cis-netpol removed NetworkPolicy ${r.policy ?? ''} (CIS 5.3.2 placeholder): NetworkPolicy ${r.remaining.join(', ')} now decides` });
+    } else if (r.status === 'PLANNED') {
+      if (once(r)) log.info('placeholder would be removed', what);
+    } else if (r.status === 'KEPT') {
+      if (once(r)) log.info('placeholder kept', what);
+    } else log.warn('placeholder not removed', what);
   }
 
   // The verify step from the store (sightings.ts); a placeholder not seen in time: read its namespace.
@@ -166,19 +204,28 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
       if (signal.aborted || keys.length === 0) return;
       if (!mayWrite()) continue; // a standby: on becoming leader every namespace is queued again
       const targets = keys.filter(needs);
-      if (targets.length === 0) continue;
+      const prunable = o.prune ? keys.filter(besideOurs) : [];
+      if (targets.length === 0 && prunable.length === 0) continue;
       try {
-        const k = await policyKinds();
+        const k = await kinds.current();
         const state: Snapshot = {
           source: { kind: 'cluster', ...cluster.identity },
           namespaces: [...cache.namespaces.values()], policies: cache.allPolicies(),
           clusterPolicies: k.clusterPolicies, cniPolicies: k.cniPolicies, policyApis: k.apis,
           missing: [], unreadable: [], notes: [],
         };
-        const r = await reconcile(state, scope, o, cluster, { ...deps, progress: { update() {}, stop() {} } }, { only: new Set(targets), gate: mayWrite, compiled, readBack });
-        for (const p of r.created.values()) cache.remember(p);
-        for (const res of r.results) outcomes.handle(res, o.placeholder.template, !mayWrite());
-        for (const n of r.notes) log.info('note', { note: n });
+        const quiet = { ...deps, progress: { update() {}, stop() {} } };
+        if (targets.length > 0) {
+          const r = await reconcile(state, scope, o, cluster, quiet, { only: new Set(targets), gate: mayWrite, compiled, readBack });
+          for (const p of r.created.values()) cache.remember(p);
+          for (const res of r.results) outcomes.handle(res, o.placeholder.template, !mayWrite());
+          for (const n of r.notes) log.info('note', { note: n });
+        }
+        if (prunable.length > 0) {
+          const r = await pruneBeside(new Set(prunable), state, scope, o, cluster, quiet, mayWrite);
+          for (const res of r.results) pruned(res);
+          for (const n of r.notes) log.info('note', { note: n });
+        }
       } catch (err) {
         if (signal.aborted) return;
         metrics.apiError(err as Error);
@@ -204,7 +251,7 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
       synced[kind] = true;
       lastError = undefined;
       metrics.lastSync.set(deps.now().getTime() / 1000);
-      if (kind === 'namespaces') kinds = undefined; // a relist reads the cluster-wide kinds again too
+      if (kind === 'namespaces' && synced.networkpolicies) void kinds.refresh(); // a relist reads the cluster-wide kinds again too
     },
     restarted(reason: 'closed' | 'gone' | 'error', detail: string) {
       metrics.restarts.inc({ resource: kind, reason });
@@ -232,6 +279,7 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
     }, backoff, signal),
   ];
   const leading = elector?.run(signal);
+  const rereading = kinds.run(o.kindsPeriodMs ?? KINDS_PERIOD_MS, signal);
   // The worker starts after the first full sync (client-go's WaitForCacheSync): before it, a
   // namespace whose policies are not listed yet would look empty.
   while (!(synced.namespaces && synced.networkpolicies) && !signal.aborted) await abortableSleep(50, signal);
@@ -242,7 +290,7 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
   log.info('stopping: draining writes in flight');
   queue.close();
   await worker;
-  await Promise.all(reflectors);
+  await Promise.all([...reflectors, rereading]);
   const giveUp = new AbortController();
   await Promise.race([events.idle(), abortableSleep(EVENT_DRAIN_MS, giveUp.signal)]);
   giveUp.abort();
