@@ -20,6 +20,8 @@ const { values: o } = parseArgs({ options: {
   'soak-namespaces': { type: 'string', default: '10000' }, 'soak-seconds': { type: 'string', default: '1200' },
   churn: { type: 'string', default: '5' }, bin: { type: 'string', default: path.join(REPO, 'dist', 'kubectl-cis_netpol') },
   watch: { type: 'boolean', default: true },
+  // Keep watch's log (-v: every request with its time, every proof) in this file.
+  'watch-log': { type: 'string' },
 } });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.error(`[bench-watch ${new Date().toISOString().slice(11, 19)}]`, ...a);
@@ -39,7 +41,8 @@ const testenv = (cmd) => {
   return r.stdout;
 };
 let child;
-const cleanup = () => { child?.kill('SIGKILL'); try { testenv('stop'); } catch {} fs.rmSync(dir, { recursive: true, force: true }); };
+let err = '';
+const cleanup = () => { if (o['watch-log']) fs.writeFileSync(o['watch-log'], err); child?.kill('SIGKILL'); try { testenv('stop'); } catch {} fs.rmSync(dir, { recursive: true, force: true }); };
 process.on('SIGINT', () => { cleanup(); process.exit(130); });
 try {
   const kubeconfig = /^export KUBECONFIG=(\S+)$/m.exec(testenv('start'))[1];
@@ -55,8 +58,8 @@ try {
   const createNs = (name) => req('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   const removeNs = async (name) => { await req('DELETE', `/api/v1/namespaces/${name}`); await req('PUT', `/api/v1/namespaces/${name}/finalize`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers: [] } }); };
 
-  child = spawn(bin, ['watch', '--listen-address', '127.0.0.1:0', '--exclude', 'default'], { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
+  child = spawn(bin, ['watch', '--listen-address', '127.0.0.1:0', '--exclude', 'default', ...(o['watch-log'] ? ['-v'] : [])], { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'ignore', 'pipe'] });
+  err = '';
   child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
   while (!/INFO synced resource=networkpolicies/.test(err) || !/INFO synced resource=namespaces/.test(err)) await sleep(100);
 

@@ -26,10 +26,13 @@ export async function readPodsAndNodes(cluster: Cluster, notes: string[]): Promi
 export async function checkCreates(cluster: Cluster, snapshot: Snapshot, creates: NetworkPolicy[], deps: AppDeps, compiled?: CompileCache): Promise<ProofResult> {
   const notes: string[] = [];
   deps.progress.update('Reading pods and nodes for the connectivity proof');
-  const { pods, nodes } = await readPodsAndNodes(cluster, notes);
+  // Side by side: a watch pays these reads on every batch, and each waits on the API server.
+  const [{ pods, nodes }, cilium] = await Promise.all([
+    readPodsAndNodes(cluster, notes),
+    ciliumPresent(snapshot.policyApis, snapshot.cniPolicies) ? readCiliumMode(cluster, deps.log) : undefined,
+  ]);
   deps.progress.update('Proving connectivity');
   const t0 = performance.now();
-  const cilium = ciliumPresent(snapshot.policyApis, snapshot.cniPolicies) ? await readCiliumMode(cluster, deps.log) : undefined;
   const state = {
     ...(cilium ? { ciliumMode: cilium.mode } : {}),
     namespaces: snapshot.namespaces,
