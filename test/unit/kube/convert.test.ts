@@ -43,6 +43,15 @@ describe('kube/convert: toPolicy', () => {
     });
   });
 
+  it('kubectl\'s last-applied copy of the object is not kept; every other annotation and label is, as it was', () => {
+    const p = ours('a');
+    const raw = JSON.parse(JSON.stringify({ ...p, metadata: { ...p.metadata, annotations: { ...p.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': '{"big":"copy"}', other: 'x' } } }));
+    const back = toPolicy(raw);
+    assert.deepEqual(back.metadata.annotations, { ...p.metadata.annotations, other: 'x' });
+    assert.deepEqual(back.metadata.labels, p.metadata.labels);
+    assert.equal(toPolicy({ metadata: { name: 'p', namespace: 'a', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } }, spec: {} }).metadata.annotations, undefined);
+  });
+
   it('a missing podSelector is the empty selector', () => {
     assert.deepEqual(toPolicy({ metadata: { name: 'p', namespace: 'a' }, spec: {} }).spec, { podSelector: {} });
   });
