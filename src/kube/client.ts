@@ -58,14 +58,14 @@ export class KubeClient {
   private readonly custom: CustomObjectsApi;
   private readonly http: HttpLibrary;
   /** client-node API classes on this client's HTTP edge. */
-  private readonly make: <T extends ApiType>(api: ApiConstructor<T>) => T;
+  protected readonly make: <T extends ApiType>(api: ApiConstructor<T>) => T;
   private readonly opts: ClientOptions;
   /** For subclasses that read other APIs over the same pooled connection (kube/inspector.ts). */
   protected readonly kc: KubeConfig;
 
   constructor(opts: ClientOptions) {
     this.opts = opts;
-    const kc = pooledKubeConfig(opts.signal, opts.requestTimeoutMs);
+    const kc = pooledKubeConfig(opts.signal);
     const files = kubeconfigFiles({ explicitFile: opts.kubeconfig, envValue: opts.env['KUBECONFIG'], home: opts.env['HOME'] });
     if (files.length > 0) {
       kc.loadFromString(toYaml(mergeKubeconfigs(files, opts.context)));
@@ -79,7 +79,7 @@ export class KubeClient {
     if (!cluster) throw new ConfigError(`context "${kc.getCurrentContext()}" has no cluster`, 'fix the context with `kubectl config set-context`');
     this.identity = { context: kc.getCurrentContext(), server: redactUrlCredentials(cluster.server) };
     this.kc = kc;
-    const http = (this.http = opts.http ?? requestHttpLibrary());
+    const http = (this.http = opts.http ?? requestHttpLibrary(opts.requestTimeoutMs));
     // makeApiClient has no way to pass an HTTP library: the same configuration by hand.
     const make = (this.make = <T extends ApiType>(api: ApiConstructor<T>): T =>
       new api(createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: kc }, httpApi: http })));

@@ -23,10 +23,27 @@ function canRequest(d: unknown): d is RequestDispatcher {
   return typeof (d as Partial<RequestDispatcher> | undefined)?.request === 'function';
 }
 
-async function send(ctx: RequestContext, fallback: HttpLibrary): Promise<ResponseContext> {
+/**
+ * A timeout for one request, answer included, whose timer is cleared as soon as the answer is read
+ * (or the request fails): fetch's AbortSignal.timeout() lives on for the full timeout after it.
+ */
+function deadline(ctx: RequestContext, timeoutMs: number): () => void {
+  if (timeoutMs <= 0) return () => {};
+  const c = new AbortController();
+  const timer = setTimeout(() => c.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+  const run = ctx.getSignal() as AbortSignal | undefined;
+  ctx.setSignal((run ? AbortSignal.any([run, c.signal]) : c.signal) as never);
+  return () => clearTimeout(timer);
+}
+
+async function send(ctx: RequestContext, fallback: HttpLibrary, timeoutMs: number): Promise<ResponseContext> {
+  const done = deadline(ctx, timeoutMs);
   const d = ctx.getDispatcher();
   // No dispatcher (a plain-HTTP cluster without TLS settings): fetch and its global dispatcher.
-  if (!canRequest(d)) return fallback.send(ctx).toPromise();
+  if (!canRequest(d)) {
+    const res = await fallback.send(ctx).toPromise().catch((err: unknown) => (done(), Promise.reject(err)));
+    return new ResponseContext(res.httpStatusCode, res.headers, { ...res.body, text: () => res.body.text().finally(done) });
+  }
   const url = new URL(ctx.getUrl());
   const signal = ctx.getSignal() as AbortSignal | undefined;
   const body = ctx.getBody();
@@ -37,6 +54,7 @@ async function send(ctx: RequestContext, fallback: HttpLibrary): Promise<Respons
       ...(body === undefined ? {} : { body: String(body) }), ...(signal ? { signal } : {}),
     });
   } catch (err) {
+    done();
     if (signal?.aborted) throw signal.reason;
     throw new TypeError('fetch failed', { cause: err });
   }
@@ -44,14 +62,16 @@ async function send(ctx: RequestContext, fallback: HttpLibrary): Promise<Respons
   for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
   // The body is read once (every generated method reads it as text); a second read gets the same text.
   let text: Promise<string> | undefined;
+  const read = <T>(p: Promise<T>) => p.finally(done).catch((err: unknown) => Promise.reject(signal?.aborted ? signal.reason : err));
   return new ResponseContext(res.statusCode, headers, {
-    text: () => (text ??= res.body.text()),
-    binary: async () => Buffer.from(await res.body.arrayBuffer()),
+    text: () => (text ??= read(res.body.text())),
+    binary: async () => Buffer.from(await read(res.body.arrayBuffer())),
     stream: () => null,
   });
 }
 
-export function requestHttpLibrary(): HttpLibrary {
+/** `timeoutMs`: per request, answer included; 0 means none. */
+export function requestHttpLibrary(timeoutMs: number): HttpLibrary {
   const fallback = new IsomorphicFetchHttpLibrary();
-  return wrapHttpLibrary({ send: (ctx) => send(ctx, fallback) });
+  return wrapHttpLibrary({ send: (ctx) => send(ctx, fallback, timeoutMs) });
 }
