@@ -5,7 +5,9 @@
 //      while watch runs; for each, the time from its create (the POST answered) to its placeholder's
 //      ADDED event on a watch of our own; median, p99, max; watch's RSS meanwhile.
 //   2. soak: --soak-namespaces in all (default 10,000), then --soak-seconds (default 1,200) of churn
-//      (create and remove namespaces at --churn per second); watch's RSS sampled every 5 s.
+//      (create and remove namespaces at --churn per second, default 5); watch's RSS sampled every 5 s
+//      and printed by minute. --soak-seconds 0: the latency run alone.
+// --watch-log FILE keeps watch's -v log (every request and proof with its time).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -119,6 +121,10 @@ try {
     const mbs = samples.map((s) => s[1]);
     const q = Math.max(1, Math.floor(mbs.length / 4));
     const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    // Flat or growing: the RSS at each minute of the soak (a leak shows as a rising line, lazy
+    // collection as a saw-tooth under a ceiling).
+    const byMinute = samples.filter(([t], i) => i === 0 || Math.floor(t / 60) > Math.floor(samples[i - 1][0] / 60)).map(([t, mb]) => `${Math.round(t / 60)}m ${mb.toFixed(0)}`);
+    console.log(`watch RSS by minute (MB): ${byMinute.join(', ')}`);
     console.log(`watch RSS over a ${soakMs / 1000} s soak at ${total} namespaces, churn ${churn}/s: first quarter ${avg(mbs.slice(0, q)).toFixed(0)} MB, last quarter ${avg(mbs.slice(-q)).toFixed(0)} MB, max ${Math.max(...mbs).toFixed(0)} MB (${samples.length} samples); load ${loadavg()}`);
   }
   agent.destroy();
