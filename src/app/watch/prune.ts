@@ -10,6 +10,7 @@ import type { Scope } from '../../core/scope.ts';
 import { readPodsAndNodes } from '../connectivity.ts';
 import type { AppDeps, Cluster } from '../ports.ts';
 import { removePlaceholders } from '../prune.ts';
+import type { ActionLog } from './log.ts';
 
 export interface PruneBeside {
   results: PruneResult[];
@@ -29,4 +30,17 @@ export async function pruneBeside(namespaces: ReadonlySet<string>, state: Snapsh
   const mode = o.dryRun === 'none' ? 'apply' : o.dryRun;
   const results = await removePlaceholders(deletes, state.policies, proof.byNamespace, mode, cluster, o.concurrency, deps, gate);
   return { results: [...kept, ...results], notes };
+}
+
+/** One log line per outcome; an Event where a placeholder went. */
+export function reportPruned(r: PruneResult, to: { log: ActionLog; once: () => boolean; event: (reason: string, message: string) => void }): void {
+  const what = { namespace: r.namespace, policy: r.policy, remaining: r.remaining.join(','), reason: r.reason, ...(r.connectivity ? { denies: r.connectivity.denied.length } : {}) };
+  if (r.status === 'REMOVED') {
+    to.log.info('placeholder removed: the namespace\'s own policies now decide', what);
+    to.event('PlaceholderPruned', `kubectl cis-netpol removed NetworkPolicy ${r.policy ?? ''} (CIS 5.3.2 placeholder): NetworkPolicy ${r.remaining.join(', ')} now decides`);
+  } else if (r.status === 'PLANNED') {
+    if (to.once()) to.log.info('placeholder would be removed', what);
+  } else if (r.status === 'KEPT') {
+    if (to.once()) to.log.info('placeholder kept', what);
+  } else to.log.warn('placeholder not removed', what);
 }

@@ -12,7 +12,7 @@ import { makeScope, type ScopeOptions } from '../../core/scope.ts';
 import { listEach, reconcile, type ReconcileOptions } from '../reconcile.ts';
 import { Sightings } from './sightings.ts';
 import { PolicyKindsTracker } from './kinds.ts';
-import { pruneBeside } from './prune.ts';
+import { pruneBeside, reportPruned } from './prune.ts';
 import type { PruneResult } from '../../core/prune.ts';
 import { WatchCache, type Change } from './cache.ts';
 import { LeaderElector, type LeaderOptions } from './leader.ts';
@@ -174,19 +174,12 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
     const list = cache.policiesIn(ns);
     return list.some(isOurs) && list.some((p) => !isOurs(p));
   };
-  // A namespace is queued on every change in it: say "kept" or "would be removed" once per placeholder and reason.
-  const once = (r: PruneResult) => sayOnce(r.namespace, `prune ${r.policy ?? ''} ${r.reason}`);
-  function pruned(r: PruneResult) {
-    const what = { namespace: r.namespace, policy: r.policy, remaining: r.remaining.join(','), reason: r.reason, ...(r.connectivity ? { denies: r.connectivity.denied.length } : {}) };
-    if (r.status === 'REMOVED') {
-      log.info('placeholder removed: the namespace\'s own policies now decide', what);
-      if (o.dryRun === 'none') events.send({ ns: r.namespace, type: 'Normal', reason: 'PlaceholderPruned', message: `kubectl cis-netpol removed NetworkPolicy ${r.policy ?? ''} (CIS 5.3.2 placeholder): NetworkPolicy ${r.remaining.join(', ')} now decides` });
-    } else if (r.status === 'PLANNED') {
-      if (once(r)) log.info('placeholder would be removed', what);
-    } else if (r.status === 'KEPT') {
-      if (once(r)) log.info('placeholder kept', what);
-    } else log.warn('placeholder not removed', what);
-  }
+  const pruned = (r: PruneResult) => reportPruned(r, {
+    log,
+    // A namespace is queued on every change in it: "kept" and "would be removed" are said once per placeholder and reason.
+    once: () => sayOnce(r.namespace, `prune ${r.policy ?? ''} ${r.reason}`),
+    event: (reason, message) => o.dryRun === 'none' && events.send({ ns: r.namespace, type: 'Normal', reason, message }),
+  });
 
   // The verify step from the store (sightings.ts); a placeholder not seen in time: read its namespace.
   async function readBack(created: ReadonlyMap<string, NetworkPolicy>): Promise<NetworkPolicy[]> {
