@@ -5,7 +5,9 @@
 //      while watch runs; for each, the time from its create (the POST answered) to its placeholder's
 //      ADDED event on a watch of our own; median, p99, max; watch's RSS meanwhile.
 //   2. soak: --soak-namespaces in all (default 10,000), then --soak-seconds (default 1,200) of churn
-//      (create and remove namespaces at --churn per second); watch's RSS sampled every 5 s.
+//      (create and remove namespaces at --churn per second, default 5); watch's RSS sampled every 5 s
+//      and printed by minute. --soak-seconds 0: the latency run alone.
+// --watch-log FILE keeps watch's -v log (every request and proof with its time).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -20,13 +22,20 @@ const { values: o } = parseArgs({ options: {
   'soak-namespaces': { type: 'string', default: '10000' }, 'soak-seconds': { type: 'string', default: '1200' },
   churn: { type: 'string', default: '5' }, bin: { type: 'string', default: path.join(REPO, 'dist', 'kubectl-cis_netpol') },
   watch: { type: 'boolean', default: true },
+  // Keep watch's log (-v: every request with its time, every proof) in this file.
+  'watch-log': { type: 'string' },
 } });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.error(`[bench-watch ${new Date().toISOString().slice(11, 19)}]`, ...a);
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 const rssMB = (pid) => { const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8')); return m ? Number(m[1]) / 1024 : NaN; };
 
+const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cis-netpol-bench-watch-'));
+// A copy, as scripts/bench.mjs does: a freshly built executable's pages sit in the page cache in a
+// state that made the same bytes show ~30 MB more RSS than a copied file (measured here).
+const bin = path.join(dir, 'kubectl-cis_netpol');
+fs.copyFileSync(o.bin, bin);
 const state = path.join(dir, 'env');
 const testenv = (cmd) => {
   const r = spawnSync(path.join(REPO, 'scripts', 'testenv'), [cmd], { env: { ...process.env, CIS_NETPOL_TESTENV_DIR: state }, encoding: 'utf8' });
@@ -34,7 +43,8 @@ const testenv = (cmd) => {
   return r.stdout;
 };
 let child;
-const cleanup = () => { child?.kill('SIGKILL'); try { testenv('stop'); } catch {} fs.rmSync(dir, { recursive: true, force: true }); };
+let err = '';
+const cleanup = () => { if (o['watch-log']) fs.writeFileSync(o['watch-log'], err); child?.kill('SIGKILL'); try { testenv('stop'); } catch {} fs.rmSync(dir, { recursive: true, force: true }); };
 process.on('SIGINT', () => { cleanup(); process.exit(130); });
 try {
   const kubeconfig = /^export KUBECONFIG=(\S+)$/m.exec(testenv('start'))[1];
@@ -50,8 +60,8 @@ try {
   const createNs = (name) => req('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   const removeNs = async (name) => { await req('DELETE', `/api/v1/namespaces/${name}`); await req('PUT', `/api/v1/namespaces/${name}/finalize`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers: [] } }); };
 
-  child = spawn(o.bin, ['watch', '--listen-address', '127.0.0.1:0', '--exclude', 'default'], { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
+  child = spawn(bin, ['watch', '--listen-address', '127.0.0.1:0', '--exclude', 'default', ...(o['watch-log'] ? ['-v'] : [])], { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'ignore', 'pipe'] });
+  err = '';
   child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
   while (!/INFO synced resource=networkpolicies/.test(err) || !/INFO synced resource=namespaces/.test(err)) await sleep(100);
 
@@ -67,7 +77,7 @@ try {
   const count = Number(o.count), rate = Number(o.rate);
   const created = new Map();
   const rss = [];
-  log(`latency: ${count} namespaces at ${rate}/s`);
+  log(`latency: ${count} namespaces at ${rate}/s; load ${loadavg()}`);
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
     const at = t0 + (i * 1000) / rate;
@@ -79,37 +89,44 @@ try {
   const deadline = performance.now() + 30_000;
   while (seen.size < count && performance.now() < deadline) await sleep(100);
   const lat = [...created].filter(([n]) => seen.has(n)).map(([n, t]) => seen.get(n) - t);
-  console.log(`watch latency (create → placeholder), ${count} namespaces at ${rate}/s: median ${pct(lat, 0.5).toFixed(0)} ms, p99 ${pct(lat, 0.99).toFixed(0)} ms, max ${Math.max(...lat).toFixed(0)} ms, missing ${count - lat.length}; RSS ${Math.min(...rss).toFixed(0)}–${Math.max(...rss).toFixed(0)} MB`);
+  console.log(`watch latency (create → placeholder), ${count} namespaces at ${rate}/s: median ${pct(lat, 0.5).toFixed(0)} ms, p99 ${pct(lat, 0.99).toFixed(0)} ms, max ${Math.max(...lat).toFixed(0)} ms, missing ${count - lat.length}; RSS ${Math.min(...rss).toFixed(0)}–${Math.max(...rss).toFixed(0)} MB; load ${loadavg()}`);
 
-  const total = Number(o['soak-namespaces']);
-  log(`soak: filling to ${total} namespaces`);
-  let next = count;
-  const names = [];
-  while (next < total) {
-    const batch = Array.from({ length: Math.min(200, total - next) }, () => `soak-${String(next++).padStart(6, '0')}`);
-    await Promise.all(batch.map(createNs));
-    names.push(...batch);
-  }
-  const soakMs = Number(o['soak-seconds']) * 1000, churn = Number(o.churn);
-  const samples = [];
-  const s0 = performance.now();
-  log(`soak: ${soakMs / 1000} s of churn at ${churn}/s`);
-  let k = 0;
-  while (performance.now() - s0 < soakMs) {
-    for (let j = 0; j < churn; j++) {
-      const gone = names.shift();
-      void removeNs(gone);
-      const fresh = `churn-${String(k++).padStart(6, '0')}`;
-      void createNs(fresh);
-      names.push(fresh);
+  // --soak-seconds 0: the latency run alone.
+  if (Number(o['soak-seconds']) > 0) {
+    const total = Number(o['soak-namespaces']);
+    log(`soak: filling to ${total} namespaces`);
+    let next = count;
+    const names = [];
+    while (next < total) {
+      const batch = Array.from({ length: Math.min(200, total - next) }, () => `soak-${String(next++).padStart(6, '0')}`);
+      await Promise.all(batch.map(createNs));
+      names.push(...batch);
     }
-    if (Math.floor((performance.now() - s0) / 5000) >= samples.length) samples.push([Math.round((performance.now() - s0) / 1000), rssMB(child.pid)]);
-    await sleep(1000);
+    const soakMs = Number(o['soak-seconds']) * 1000, churn = Number(o.churn);
+    const samples = [];
+    const s0 = performance.now();
+    log(`soak: ${soakMs / 1000} s of churn at ${churn}/s`);
+    let k = 0;
+    while (performance.now() - s0 < soakMs) {
+      for (let j = 0; j < churn; j++) {
+        const gone = names.shift();
+        void removeNs(gone);
+        const fresh = `churn-${String(k++).padStart(6, '0')}`;
+        void createNs(fresh);
+        names.push(fresh);
+      }
+      if (Math.floor((performance.now() - s0) / 5000) >= samples.length) samples.push([Math.round((performance.now() - s0) / 1000), rssMB(child.pid)]);
+      await sleep(1000);
+    }
+    const mbs = samples.map((s) => s[1]);
+    const q = Math.max(1, Math.floor(mbs.length / 4));
+    const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    // Flat or growing: the RSS at each minute of the soak (a leak shows as a rising line, lazy
+    // collection as a saw-tooth under a ceiling).
+    const byMinute = samples.filter(([t], i) => i === 0 || Math.floor(t / 60) > Math.floor(samples[i - 1][0] / 60)).map(([t, mb]) => `${Math.round(t / 60)}m ${mb.toFixed(0)}`);
+    console.log(`watch RSS by minute (MB): ${byMinute.join(', ')}`);
+    console.log(`watch RSS over a ${soakMs / 1000} s soak at ${total} namespaces, churn ${churn}/s: first quarter ${avg(mbs.slice(0, q)).toFixed(0)} MB, last quarter ${avg(mbs.slice(-q)).toFixed(0)} MB, max ${Math.max(...mbs).toFixed(0)} MB (${samples.length} samples); load ${loadavg()}`);
   }
-  const mbs = samples.map((s) => s[1]);
-  const q = Math.max(1, Math.floor(mbs.length / 4));
-  const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  console.log(`watch RSS over a ${soakMs / 1000} s soak at ${total} namespaces, churn ${churn}/s: first quarter ${avg(mbs.slice(0, q)).toFixed(0)} MB, last quarter ${avg(mbs.slice(-q)).toFixed(0)} MB, max ${Math.max(...mbs).toFixed(0)} MB (${samples.length} samples)`);
   agent.destroy();
 } finally {
   cleanup();

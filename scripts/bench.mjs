@@ -17,8 +17,10 @@
 // Results are printed and written to docs/benchmarks.md between the generated-section markers
 // (text outside them, such as the analysis, is kept).
 //
-// `npm run bench -- --watch [options of scripts/bench-watch.mjs]` runs only the watch benchmark
-// (latency at 50 namespaces/s, RSS over a soak); see that file.
+// `npm run bench -- --watch [options of scripts/bench-watch.mjs]` runs only the watch benchmark:
+// latency of 1,000 namespaces created at 50/s (--count, --rate), then RSS over a soak of
+// --soak-seconds (default 1,200) at --soak-namespaces (default 10,000) with --churn creates and
+// removals per second; `--soak-seconds 0` for the latency run alone. See that file.
 //
 // Options:
 //   --quick               N = 100 only, 3 runs, throttling at 100; prints, writes no doc unless --out

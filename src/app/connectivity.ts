@@ -4,6 +4,7 @@ import type { NetworkPolicy, Node, Pod } from '../core/model.ts';
 import { proveCreates, type ProofResult } from '../core/proof.ts';
 import { ciliumModeNote } from '../core/cilium-mode.ts';
 import { ciliumPresent, readCiliumMode } from './cilium-mode.ts';
+import type { CompileCache } from '../core/netpol/compile.ts';
 import type { Snapshot } from '../core/report.ts';
 import type { AppDeps, Cluster } from './ports.ts';
 
@@ -22,13 +23,16 @@ export async function readPodsAndNodes(cluster: Cluster, notes: string[]): Promi
   return { pods, nodes };
 }
 
-export async function checkCreates(cluster: Cluster, snapshot: Snapshot, creates: NetworkPolicy[], deps: AppDeps): Promise<ProofResult> {
+export async function checkCreates(cluster: Cluster, snapshot: Snapshot, creates: NetworkPolicy[], deps: AppDeps, compiled?: CompileCache): Promise<ProofResult> {
   const notes: string[] = [];
   deps.progress.update('Reading pods and nodes for the connectivity proof');
-  const { pods, nodes } = await readPodsAndNodes(cluster, notes);
+  // Side by side: a watch pays these reads on every batch, and each waits on the API server.
+  const [{ pods, nodes }, cilium] = await Promise.all([
+    readPodsAndNodes(cluster, notes),
+    ciliumPresent(snapshot.policyApis, snapshot.cniPolicies) ? readCiliumMode(cluster, deps.log) : undefined,
+  ]);
   deps.progress.update('Proving connectivity');
   const t0 = performance.now();
-  const cilium = ciliumPresent(snapshot.policyApis, snapshot.cniPolicies) ? await readCiliumMode(cluster, deps.log) : undefined;
   const state = {
     ...(cilium ? { ciliumMode: cilium.mode } : {}),
     namespaces: snapshot.namespaces,
@@ -38,6 +42,7 @@ export async function checkCreates(cluster: Cluster, snapshot: Snapshot, creates
     unreadable: snapshot.policyApis.filter((a) => a.state === 'unreadable'),
     pods,
     nodes,
+    ...(compiled ? { compiled } : {}),
   };
   const result = proveCreates(state, creates, creates[0]);
   deps.log(`connectivity proof: ${creates.length} namespaces, ${pods.length} pods, ${nodes.length} nodes in ${Math.round(performance.now() - t0)} ms`);

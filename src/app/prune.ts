@@ -3,7 +3,7 @@
 import type { NetworkPolicy } from '../core/model.ts';
 import {
   CHANGED_REASON, planPrune, pruneConnectivity, pruneMode, pruneOutcome, pruneReport, unchangedSincePlan,
-  type PruneConnectivity, type PruneReport, type PruneResult,
+  type PruneConnectivity, type PruneMode, type PruneReport, type PruneResult,
 } from '../core/prune.ts';
 import type { DryRun } from '../core/remediate.ts';
 import { makeScope, type ScopeOptions } from '../core/scope.ts';
@@ -49,41 +49,7 @@ export async function runPrune(o: PruneOptions, cluster: Cluster, deps: AppDeps)
     if (snapshot.unreadable.length > 0) notes.push('Some namespaces\' NetworkPolicies could not be read: connections to and from their pods are judged without them');
   }
 
-  const results: PruneResult[] = [...plan.decided];
-  const byNamespace = new Map<string, NetworkPolicy[]>();
-  for (const p of plan.deletes) byNamespace.set(p.metadata.namespace, [...(byNamespace.get(p.metadata.namespace) ?? []), p]);
-  const remainingIn = (ns: string) => snapshot.policies.filter((p) => p.metadata.namespace === ns && !plan.deletes.includes(p)).map((p) => p.metadata.name).sort();
-
-  if (mode === 'plan' || mode === 'client') {
-    for (const p of plan.deletes) results.push(pruneOutcome(p, remainingIn(p.metadata.namespace), undefined, mode, connectivity.get(p.metadata.namespace)));
-  } else {
-    let done = 0;
-    const namespaces = [...byNamespace.keys()];
-    const { started, why } = await writeEach(namespaces, o.concurrency, deps.signal, async (ns, attempt) => {
-      const deletes = byNamespace.get(ns) ?? [];
-      const remaining = remainingIn(ns);
-      const proof = connectivity.get(ns);
-      // Re-read just before acting: the plan shown is only valid for the policies it was computed from.
-      const [current, readError] = await attempt(() => cluster.listPolicies(ns));
-      if (!current) {
-        for (const p of deletes) results.push(pruneOutcome(p, remaining, readError, mode, proof));
-        return;
-      }
-      if (!unchangedSincePlan(snapshot.policies.filter((p) => p.metadata.namespace === ns), current)) {
-        for (const p of deletes) results.push({ namespace: ns, policy: p.metadata.name, status: 'KEPT', reason: CHANGED_REASON, remaining, ...(proof ? { connectivity: proof } : {}) });
-        return;
-      }
-      for (const p of deletes) {
-        const [, error] = await attempt(() => cluster.deletePolicy(p, { dryRun: mode === 'server' }));
-        results.push(pruneOutcome(p, remaining, error, mode, proof));
-        deps.progress.update(`Removing placeholders ${++done}/${plan.deletes.length}`);
-      }
-    });
-    for (const ns of namespaces) {
-      if (started.has(ns)) continue;
-      for (const p of byNamespace.get(ns) ?? []) results.push({ namespace: ns, policy: p.metadata.name, status: 'FAILED', reason: `Not attempted: ${why}`, remaining: remainingIn(ns) });
-    }
-  }
+  const results: PruneResult[] = [...plan.decided, ...(await removePlaceholders(plan.deletes, snapshot.policies, connectivity, mode, cluster, o.concurrency, deps))];
 
   return pruneReport({
     timestamp: deps.now().toISOString(),
@@ -95,4 +61,55 @@ export async function runPrune(o: PruneOptions, cluster: Cluster, deps: AppDeps)
     results,
     notes,
   });
+}
+
+/**
+ * The removals of a prune plan (also `watch --prune`): per namespace, the policies are read again
+ * just before acting (the plan holds only for the policies it was computed from), then each
+ * placeholder is deleted with its uid and resourceVersion as preconditions. `gate` is asked before
+ * each namespace: false (a lost lease) and no new removal starts.
+ */
+export async function removePlaceholders(
+  deletes: NetworkPolicy[], planned: NetworkPolicy[], connectivity: Map<string, PruneConnectivity>, mode: PruneMode,
+  cluster: Cluster, concurrency: number, deps: AppDeps, gate: () => boolean = () => true,
+): Promise<PruneResult[]> {
+  const results: PruneResult[] = [];
+  const byNamespace = new Map<string, NetworkPolicy[]>();
+  for (const p of deletes) byNamespace.set(p.metadata.namespace, [...(byNamespace.get(p.metadata.namespace) ?? []), p]);
+  const remainingIn = (ns: string) => planned.filter((p) => p.metadata.namespace === ns && !deletes.includes(p)).map((p) => p.metadata.name).sort();
+
+  if (mode === 'plan' || mode === 'client') {
+    for (const p of deletes) results.push(pruneOutcome(p, remainingIn(p.metadata.namespace), undefined, mode, connectivity.get(p.metadata.namespace)));
+    return results;
+  }
+  let done = 0;
+  const namespaces = [...byNamespace.keys()];
+  const stop = new AbortController();
+  const { why } = await writeEach(namespaces, concurrency, AbortSignal.any([deps.signal, stop.signal]), async (ns, attempt) => {
+    if (!gate()) return stop.abort();
+    const planHere = byNamespace.get(ns) ?? [];
+    const remaining = remainingIn(ns);
+    const proof = connectivity.get(ns);
+    // Re-read just before acting: the plan shown is only valid for the policies it was computed from.
+    const [current, readError] = await attempt(() => cluster.listPolicies(ns));
+    if (!current) {
+      for (const p of planHere) results.push(pruneOutcome(p, remaining, readError, mode, proof));
+      return;
+    }
+    if (!unchangedSincePlan(planned.filter((p) => p.metadata.namespace === ns), current)) {
+      for (const p of planHere) results.push({ namespace: ns, policy: p.metadata.name, status: 'KEPT', reason: CHANGED_REASON, remaining, ...(proof ? { connectivity: proof } : {}) });
+      return;
+    }
+    for (const p of planHere) {
+      const [, error] = await attempt(() => cluster.deletePolicy(p, { dryRun: mode === 'server' }));
+      results.push(pruneOutcome(p, remaining, error, mode, proof));
+      deps.progress.update(`Removing placeholders ${++done}/${deletes.length}`);
+    }
+  });
+  const reason = stop.signal.aborted && !deps.signal.aborted ? 'this process is no longer the leader' : why;
+  for (const ns of namespaces) {
+    if (results.some((r) => r.namespace === ns)) continue; // every namespace started has its results
+    for (const p of byNamespace.get(ns) ?? []) results.push({ namespace: ns, policy: p.metadata.name, status: 'FAILED', reason: `Not attempted: ${reason}`, remaining: remainingIn(ns) });
+  }
+  return results;
 }

@@ -9,6 +9,7 @@ import { createOutcome, notAttempted, planRemediation, type DryRun, type Remedia
 import type { Snapshot } from '../core/report.ts';
 import type { Scope } from '../core/scope.ts';
 import type { ExceptionRule } from '../core/exceptions.ts';
+import type { CompileCache } from '../core/netpol/compile.ts';
 import { checkCreates } from './connectivity.ts';
 import { forEachBounded, writeEach } from './pool.ts';
 import type { AppDeps, Cluster } from './ports.ts';
@@ -35,12 +36,28 @@ export interface Reconciled {
   notes: string[];
 }
 
+/** What `watch` adds to a call: which namespaces, a write gate, and what it keeps between batches. */
+export interface Batch {
+  /** Decide only these namespaces (default: all of the state's). */
+  only?: ReadonlySet<string>;
+  /** Asked before each write: false (a lost lease) and no new write starts. */
+  gate?: () => boolean;
+  /** Compiled policies kept across calls (the proof compiles only objects it has not seen). */
+  compiled?: CompileCache;
+  /**
+   * The policies of these namespaces as they are now that the placeholders exist (the verify step).
+   * Default: read them from the API server (readBack). A watch answers from its store instead, once
+   * its own watch has delivered each placeholder's event (every earlier change came before it).
+   */
+  readBack?: (created: ReadonlyMap<string, NetworkPolicy>) => Promise<NetworkPolicy[]>;
+}
+
 /**
- * Decides and applies for the namespaces of `state` (all of them, or only those in `only`). The
- * proof always sees the whole state: namespace selectors and other namespaces' policies matter.
- * `gate` is asked before each write: false (a lost lease) and no new write starts.
+ * Decides and applies for the namespaces of `state` (all of them, or only those in `batch.only`).
+ * The proof always sees the whole state: namespace selectors and other namespaces' policies matter.
  */
-export async function reconcile(state: Snapshot, scope: Scope, o: ReconcileOptions, cluster: Cluster, deps: AppDeps, only?: ReadonlySet<string>, gate: () => boolean = () => true): Promise<Reconciled> {
+export async function reconcile(state: Snapshot, scope: Scope, o: ReconcileOptions, cluster: Cluster, deps: AppDeps, batch: Batch = {}): Promise<Reconciled> {
+  const { only, gate = () => true } = batch;
   const planned = only ? { ...state, namespaces: state.namespaces.filter((n) => only.has(n.metadata.name)) } : state;
   const plan = planRemediation(planned, scope, o.placeholder, { rules: o.exceptions ?? [], now: deps.now() });
   const results = new Map<string, RemediateResult>();
@@ -49,7 +66,7 @@ export async function reconcile(state: Snapshot, scope: Scope, o: ReconcileOptio
   let complete = true;
 
   // The proof runs before any write: what would each change deny that is allowed today?
-  const proof = plan.creates.length > 0 ? await checkCreates(cluster, state, plan.creates, deps) : undefined;
+  const proof = plan.creates.length > 0 ? await checkCreates(cluster, state, plan.creates, deps, batch.compiled) : undefined;
   notes.push(...(proof?.notes ?? []));
   const connectivity = (ns: string): Connectivity => {
     const p = proof?.namespaces.get(ns) ?? { denied: [], opened: [], unproven: [] };
@@ -85,34 +102,41 @@ export async function reconcile(state: Snapshot, scope: Scope, o: ReconcileOptio
   }
 
   if (o.dryRun === 'none' && created.size > 0 && complete) {
-    await withdrawWhereOthersAppeared(cluster, created, results, notes, deps);
+    await withdrawWhereOthersAppeared(cluster, created, results, notes, deps, batch.readBack ?? ((c) => readBack(cluster, [...c.keys()], deps.signal)));
   }
   const all = [...plan.decided, ...plan.creates.map((p) => ({ ...(results.get(p.metadata.namespace) as RemediateResult), connectivity: connectivity(p.metadata.namespace) }))]
     .sort((a, b) => a.namespace.localeCompare(b.namespace));
   return { results: all, created, notes };
 }
 
+/** The policies of these namespaces: one list each (16 at a time). */
+export async function listEach(cluster: Cluster, namespaces: readonly string[], signal: AbortSignal): Promise<NetworkPolicy[]> {
+  const out: NetworkPolicy[] = [];
+  await forEachBounded(namespaces, 16, () => signal.aborted, async (ns) => {
+    out.push(...(await cluster.listPolicies(ns)));
+  });
+  return out;
+}
+
+/** Up to 16 namespaces: one list each; more: one cluster-wide list (per namespace where that is forbidden). */
+async function readBack(cluster: Cluster, namespaces: readonly string[], signal: AbortSignal): Promise<NetworkPolicy[]> {
+  if (namespaces.length <= 16) return listEach(cluster, namespaces, signal);
+  try {
+    return await cluster.listPolicies();
+  } catch (err) {
+    if (!(err instanceof ApiError && err.kind === 'Forbidden')) throw err;
+    return listEach(cluster, namespaces, signal);
+  }
+}
+
 // A user may create a real policy between our list and our create. Our allow-all beside it would
 // neutralise it, so read once more and withdraw the placeholder we just made there (it is ours,
 // unchanged: the delete carries its uid and resourceVersion).
-async function withdrawWhereOthersAppeared(cluster: Cluster, created: Map<string, NetworkPolicy>, results: Map<string, RemediateResult>, notes: string[], deps: AppDeps) {
+async function withdrawWhereOthersAppeared(cluster: Cluster, created: Map<string, NetworkPolicy>, results: Map<string, RemediateResult>, notes: string[], deps: AppDeps, read: NonNullable<Batch['readBack']>) {
   deps.progress.update('Verifying');
-  let after: NetworkPolicy[] = [];
-  const perNamespace = async () => {
-    await forEachBounded([...created.keys()], 16, () => deps.signal.aborted, async (ns) => {
-      after.push(...(await cluster.listPolicies(ns)));
-    });
-  };
+  let after: NetworkPolicy[];
   try {
-    if (created.size <= 16) await perNamespace();
-    else {
-      try {
-        after = await cluster.listPolicies();
-      } catch (err) {
-        if (!(err instanceof ApiError && err.kind === 'Forbidden')) throw err;
-        await perNamespace();
-      }
-    }
+    after = await read(created);
   } catch (err) {
     notes.push(`Could not verify after applying (${(err as Error).message}); run audit to check`);
     return;

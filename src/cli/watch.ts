@@ -39,6 +39,7 @@ export const watchCommand: Command = {
       .option('recreate-after', { type: 'string', default: '10m', describe: 'When someone deletes a placeholder: recreate it after this grace period (unless a policy appears meanwhile), or "never" to leave the namespace and report it' })
       .option('listen-address', { type: 'string', default: '127.0.0.1:8080', describe: 'host:port for /healthz, /readyz and /metrics (":8080" on all interfaces, "" for none)' })
       .option('max-backoff', { type: 'string', default: '30s', describe: 'Longest wait between reconnects to an unreachable API server (exponential from 200ms, with jitter)' })
+      .option('prune', { type: 'boolean', default: false, describe: 'Where a NetworkPolicy of the namespace\'s own appears beside the placeholder, remove the placeholder (prune\'s plan and proof; only our unmodified placeholders)' })
       .option('log-format', { type: 'string', default: 'text', describe: 'One line per action: text or json' })
       .option('leader-elect', { type: 'boolean', default: false, describe: 'Write only while holding a coordination.k8s.io Lease (for several replicas)' })
       .option('leader-elect-lease-name', { type: 'string', default: 'cis-netpol-watch', describe: 'Name of the Lease' })
@@ -50,6 +51,7 @@ export const watchCommand: Command = {
   async run(argv, ctx) {
     const scope = toScope(argv as unknown as ScopeFlags);
     const reconcile = toReconcileOptions(argv);
+    if (argv['once'] && argv['prune']) throw new UsageError('--prune works with the continuous watch, not --once', 'for a one-shot removal run `kubectl cis-netpol prune --yes`');
     if (argv['once']) {
       const [{ runRemediate }, { renderRemediation }] = await Promise.all([import('../app/remediate.ts'), import('../output/remediate.ts')]);
       const report = await runRemediate({ scope, ...reconcile }, await ctx.cluster(), ctx.deps);
@@ -76,6 +78,6 @@ export const watchCommand: Command = {
     // Loaded here, not at start-up: prom-client and the watch machinery cost every command ~30 ms otherwise (docs/release.md, "Start-up, round two").
     const [{ actionLog }, { runWatch }] = await Promise.all([import('../app/watch/log.ts'), import('../app/watch/run.ts')]);
     const actions = actionLog(ctx.io.err, format, () => ctx.io.now());
-    return runWatch({ scope, ...reconcile, recreateAfterMs, leader, backoff: { baseMs: 200, capMs: toDurationMs('max-backoff', argv['max-backoff']) }, listen: listen === '' ? undefined : listen }, cluster, cluster.controller(), { ...ctx.deps, actions, random: Math.random });
+    return runWatch({ scope, ...reconcile, prune: Boolean(argv['prune']), recreateAfterMs, leader, backoff: { baseMs: 200, capMs: toDurationMs('max-backoff', argv['max-backoff']) }, listen: listen === '' ? undefined : listen }, cluster, cluster.controller(), { ...ctx.deps, actions, random: Math.random });
   },
 };

@@ -9,6 +9,7 @@ import { unprovenForNamespace } from './proof-unproven.ts';
 import { compileCilium, isCilium, type CiliumMode } from './netpol/compile-cilium.ts';
 import { compileCalico, isCalico } from './netpol/compile-calico.ts';
 import { antreaTiers, compileAntrea, isAntreaPolicy } from './netpol/compile-antrea.ts';
+import type { CompileCache } from './netpol/compile.ts';
 
 export interface ProofState {
   namespaces: Namespace[];
@@ -21,6 +22,8 @@ export interface ProofState {
   unreadable: PolicyApiRead[];
   /** The Cilium agent's enforcement mode; `default` when absent. */
   ciliumMode?: CiliumMode;
+  /** Policies compiled by earlier proofs over the same objects (a watch's store). */
+  compiled?: CompileCache;
 }
 
 /** What the tiered model judges by, minus the NetworkPolicies being compared. */
@@ -147,7 +150,7 @@ export function proveCreates(state: ProofState, creates: NetworkPolicy[], templa
   const after = [...state.policies, ...creates, ...(template ? reps.map((r) => ({ ...template, metadata: { ...template.metadata, namespace: r.namespace.metadata.name } })) : [])];
   const cluster = modelCluster(state, { namespaces: reps.map((r) => r.namespace), pods: reps.map((r) => r.pod) });
   const scope = [...targets, ...repByNamespace.keys()];
-  const comparison = compareConnectivity(cluster, state.policies, after, { namespaces: scope, includeNewlyAllowed: true, limitPerNamespace: LISTING_LIMIT });
+  const comparison = compareConnectivity(cluster, state.policies, after, { namespaces: scope, includeNewlyAllowed: true, limitPerNamespace: LISTING_LIMIT, ...(state.compiled ? { compiled: state.compiled } : {}) });
   const truncated = new Set(comparison.truncated.map((ns) => repByNamespace.get(ns)?.target ?? ns));
   const isRep = (ns: string) => repByNamespace.has(ns);
   const lines = (classes: ConnectionClass[]) => {

@@ -1,17 +1,18 @@
 // The only importer of client-node's API classes. One connection pool for the whole run,
 // paging with restart on 410 Expired, bounded retries on 429 (API Priority and Fairness).
 import {
-  ApiException, AuthenticationV1Api, CoreV1Api, createConfiguration, CustomObjectsApi, HttpMethod, IsomorphicFetchHttpLibrary, KubeConfig, NetworkingV1Api,
+  ApiException, AuthenticationV1Api, createConfiguration, CustomObjectsApi, HttpMethod, KubeConfig,
   PatchStrategy, RequestContext, ServerConfiguration, setHeaderOptions, VersionApi, type ApiConstructor, type ApiType, type HttpLibrary,
 } from '@kubernetes/client-node';
 import fs from 'node:fs';
 import type { Namespace, NetworkPolicy, Node, Pod } from '../core/model.ts';
-import { toNamespace, toNode, toPod, toPolicy, toTypedBody } from './convert.ts';
+import { toManifest, toNamespace, toNode, toPod, toPolicy } from './convert.ts';
 import { DISCOVERY_ACCEPT, type GroupVersionResource } from './discovery.ts';
 import { readPolicyKinds, type PolicyKinds } from './policy-kinds.ts';
 import { ApiError, ConfigError } from '../core/errors.ts';
 import { kubeconfigFiles, mergeKubeconfigs, toYaml } from './kubeconfig.ts';
 import { pooledKubeConfig } from './pooled-config.ts';
+import { requestHttpLibrary } from './request-http.ts';
 import { toApiError, type Where } from './map-error.ts';
 import { ControllerClient } from './controller.ts';
 
@@ -28,7 +29,7 @@ export interface ClientOptions {
   maxRetries?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
-  /** The HTTP edge (client-node's fetch library by default); unit tests pass a stub. */
+  /** The HTTP edge (undici's request API over the pooled dispatcher by default); unit tests pass a stub. */
   http?: HttpLibrary;
 }
 
@@ -45,6 +46,8 @@ export function redactUrlCredentials(text: string): string {
   return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1***@');
 }
 
+const policiesPath = (namespace: string) => `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/networkpolicies`;
+
 export interface ClusterIdentity {
   context: string;
   server: string;
@@ -52,17 +55,17 @@ export interface ClusterIdentity {
 
 export class KubeClient {
   readonly identity: ClusterIdentity;
-  private readonly core: CoreV1Api;
-  private readonly net: NetworkingV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly http: HttpLibrary;
+  /** client-node API classes on this client's HTTP edge. */
+  protected readonly make: <T extends ApiType>(api: ApiConstructor<T>) => T;
   private readonly opts: ClientOptions;
   /** For subclasses that read other APIs over the same pooled connection (kube/inspector.ts). */
   protected readonly kc: KubeConfig;
 
   constructor(opts: ClientOptions) {
     this.opts = opts;
-    const kc = pooledKubeConfig(opts.signal, opts.requestTimeoutMs);
+    const kc = pooledKubeConfig(opts.signal);
     const files = kubeconfigFiles({ explicitFile: opts.kubeconfig, envValue: opts.env['KUBECONFIG'], home: opts.env['HOME'] });
     if (files.length > 0) {
       kc.loadFromString(toYaml(mergeKubeconfigs(files, opts.context)));
@@ -76,13 +79,10 @@ export class KubeClient {
     if (!cluster) throw new ConfigError(`context "${kc.getCurrentContext()}" has no cluster`, 'fix the context with `kubectl config set-context`');
     this.identity = { context: kc.getCurrentContext(), server: redactUrlCredentials(cluster.server) };
     this.kc = kc;
-    this.http = opts.http ?? new IsomorphicFetchHttpLibrary();
-    // makeApiClient has no way to pass an HTTP library; with one given, the same configuration by hand.
-    const http = opts.http;
-    const make = <T extends ApiType>(api: ApiConstructor<T>): T =>
-      http ? new api(createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: kc }, httpApi: http })) : kc.makeApiClient(api);
-    this.core = make(CoreV1Api);
-    this.net = make(NetworkingV1Api);
+    const http = (this.http = opts.http ?? requestHttpLibrary(opts.requestTimeoutMs));
+    // makeApiClient has no way to pass an HTTP library: the same configuration by hand.
+    const make = (this.make = <T extends ApiType>(api: ApiConstructor<T>): T =>
+      new api(createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: kc }, httpApi: http })));
     this.custom = make(CustomObjectsApi);
   }
 
@@ -137,16 +137,19 @@ export class KubeClient {
 
   /** One cheap request before any fan-out, so exec credential plugins run once. */
   async probe(): Promise<void> {
-    await this.call({ verb: 'list', resource: 'namespaces' }, () => this.core.listNamespace({ limit: 1 }));
+    await this.call({ verb: 'list', resource: 'namespaces' }, () => this.getJson('/api/v1/namespaces?limit=1'));
   }
 
+  // Lists are read as plain JSON, not through client-node's typed models: its ObjectSerializer builds
+  // a class instance per object, per managedFields entry and per timestamp, all thrown away at once
+  // by convert.ts, which keeps only what the commands read.
   listNamespaces(): Promise<Namespace[]> {
-    return this.pages({ verb: 'list', resource: 'namespaces' }, (c) => this.core.listNamespace({ limit: PAGE, _continue: c }), toNamespace);
+    return this.pages({ verb: 'list', resource: 'namespaces' }, this.rawPages('/api/v1/namespaces'), toNamespace);
   }
 
   async getNamespace(name: string): Promise<Namespace | undefined> {
     try {
-      return toNamespace(await this.call({ verb: 'get', resource: 'namespaces', name }, () => this.core.readNamespace({ name })));
+      return toNamespace((await this.call({ verb: 'get', resource: 'namespaces', name }, () => this.getJson(`/api/v1/namespaces/${encodeURIComponent(name)}`))) as never);
     } catch (err) {
       if (err instanceof ApiError && err.kind === 'NotFound') return undefined;
       throw err;
@@ -154,33 +157,48 @@ export class KubeClient {
   }
 
   listPolicies(namespace?: string): Promise<NetworkPolicy[]> {
-    if (namespace === undefined) {
-      return this.pages({ verb: 'list', resource: 'networkpolicies' }, (c) => this.net.listNetworkPolicyForAllNamespaces({ limit: PAGE, _continue: c }), toPolicy);
-    }
-    return this.pages({ verb: 'list', resource: 'networkpolicies', namespace }, (c) => this.net.listNamespacedNetworkPolicy({ namespace, limit: PAGE, _continue: c }), toPolicy);
+    if (namespace === undefined) return this.pages({ verb: 'list', resource: 'networkpolicies' }, this.rawPages('/apis/networking.k8s.io/v1/networkpolicies'), toPolicy);
+    return this.pages({ verb: 'list', resource: 'networkpolicies', namespace }, this.rawPages(policiesPath(namespace)), toPolicy);
   }
 
   listPods(): Promise<Pod[]> {
-    return this.pages({ verb: 'list', resource: 'pods' }, (c) => this.core.listPodForAllNamespaces({ limit: PAGE, _continue: c }), toPod);
+    return this.pages({ verb: 'list', resource: 'pods' }, this.rawPages('/api/v1/pods'), toPod);
   }
 
   listNodes(): Promise<Node[]> {
-    return this.pages({ verb: 'list', resource: 'nodes' }, (c) => this.core.listNode({ limit: PAGE, _continue: c }), toNode);
+    return this.pages({ verb: 'list', resource: 'nodes' }, this.rawPages('/api/v1/nodes'), toNode);
+  }
+
+  /** The pages of a list at `path`, in the shape pages() reads (the raw token is `metadata.continue`). */
+  protected rawPages(path: string): (cont?: string) => Promise<{ items: unknown[]; metadata: { _continue?: string; resourceVersion?: string } }> {
+    return async (cont) => {
+      const l = (await this.getJson(`${path}?limit=${PAGE}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`)) as { items?: unknown[]; metadata?: { continue?: string; resourceVersion?: string } };
+      return { items: l.items ?? [], metadata: { _continue: l.metadata?.continue, resourceVersion: l.metadata?.resourceVersion } };
+    };
   }
 
   /**
-   * GET /apis through the run's pool and credentials (applySecurityAuthentication attaches the
-   * dispatcher, the auth headers, the abort signal and the timeout), with discovery's Accept header,
-   * which no generated API method lets us set. Non-2xx answers throw ApiException like the API classes.
+   * One request at `path` through the run's pool and credentials (applySecurityAuthentication
+   * attaches the dispatcher, the auth headers, the abort signal and the timeout), answered as plain
+   * JSON; discovery passes its own Accept header, which no generated API method lets us set. Non-2xx
+   * answers throw ApiException like the API classes.
    */
-  private async discovery(): Promise<unknown> {
-    const ctx = new RequestContext(`${this.kc.getCurrentCluster()!.server.replace(/\/+$/, '')}/apis`, HttpMethod.GET);
-    ctx.setHeaderParam('Accept', DISCOVERY_ACCEPT);
+  protected async request(method: HttpMethod, path: string, body?: unknown, accept = 'application/json'): Promise<unknown> {
+    const ctx = new RequestContext(`${this.kc.getCurrentCluster()!.server.replace(/\/+$/, '')}${path}`, method);
+    ctx.setHeaderParam('Accept', accept);
+    if (body !== undefined) {
+      ctx.setHeaderParam('Content-Type', 'application/json');
+      ctx.setBody(JSON.stringify(body));
+    }
     await this.kc.applySecurityAuthentication(ctx);
     const res = await this.http.send(ctx).toPromise();
     const text = await res.body.text();
-    if (res.httpStatusCode < 200 || res.httpStatusCode > 299) throw new ApiException(res.httpStatusCode, 'discovery', text, res.headers);
-    return JSON.parse(text) as unknown;
+    if (res.httpStatusCode < 200 || res.httpStatusCode > 299) throw new ApiException(res.httpStatusCode, `${method} ${path}`, text, res.headers);
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  }
+
+  protected getJson(path: string, accept?: string): Promise<unknown> {
+    return this.request(HttpMethod.GET, path, undefined, accept);
   }
 
   /** Custom objects are untyped JSON: their continue token is `metadata.continue`, not `_continue`. */
@@ -198,7 +216,7 @@ export class KubeClient {
   /** One discovery request, then every served policy kind (policy-kinds.ts); forbidden ones are `unreadable`. */
   readPolicyKinds(): Promise<PolicyKinds> {
     return readPolicyKinds({
-      discover: () => this.call({ verb: 'get', resource: '/apis' }, () => this.discovery()),
+      discover: () => this.call({ verb: 'get', resource: '/apis' }, () => this.getJson('/apis', DISCOVERY_ACCEPT)),
       list: (t, namespaced) => this.listCustom(t, namespaced),
       log: this.opts.log,
     });
@@ -206,25 +224,28 @@ export class KubeClient {
 
   /** The calls only `watch` makes (lists with resourceVersion, watches, the Lease, Events): kube/controller.ts. */
   controller(): ControllerClient {
-    return new ControllerClient(this.kc, this.identity, this.opts.log);
+    return new ControllerClient(this.kc, this.identity, this.opts.log, (path) => this.getJson(path), this.make);
   }
 
+  // Writes as plain JSON too: the manifest carries `from` as the API spells it (no typed `_from`
+  // rename to get wrong), and the answer is converted without the typed models.
   async createPolicy(p: NetworkPolicy, o: WriteOptions): Promise<NetworkPolicy> {
     const namespace = p.metadata.namespace;
+    const query = `fieldManager=${FIELD_MANAGER}${o.dryRun ? '&dryRun=All' : ''}`;
     const created = await this.call({ verb: 'create', resource: 'networkpolicies', namespace, name: p.metadata.name }, () =>
-      this.net.createNamespacedNetworkPolicy({ namespace, body: toTypedBody(p) as never, fieldManager: FIELD_MANAGER, ...(o.dryRun ? { dryRun: 'All' } : {}) }),
+      this.request(HttpMethod.POST, `${policiesPath(namespace)}?${query}`, toManifest(p)),
     );
-    return toPolicy(created);
+    return toPolicy(created as never);
   }
 
   /** Who we are (SelfSubjectReview) and the server's version, for the HTML report; each part may be missing. */
   async about(): Promise<{ user?: string; groups?: string[]; serverVersion?: string }> {
     const out: { user?: string; groups?: string[]; serverVersion?: string } = {};
-    const review = await this.call({ verb: 'create', resource: 'selfsubjectreviews' }, () => this.kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } })).catch(() => undefined);
+    const review = await this.call({ verb: 'create', resource: 'selfsubjectreviews' }, () => this.make(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } })).catch(() => undefined);
     const info = review?.status?.userInfo;
     if (info?.username) out.user = info.username;
     if (info?.groups?.length) out.groups = info.groups;
-    const version = await this.call({ verb: 'get', resource: 'version' }, () => this.kc.makeApiClient(VersionApi).getCode()).catch(() => undefined);
+    const version = await this.call({ verb: 'get', resource: 'version' }, () => this.make(VersionApi).getCode()).catch(() => undefined);
     if (version?.gitVersion) out.serverVersion = version.gitVersion;
     return out;
   }
@@ -233,7 +254,7 @@ export class KubeClient {
   async applyClusterObject(obj: { apiVersion: string; kind: string; metadata: { name: string } }, plural: string): Promise<void> {
     const [group = '', version = ''] = obj.apiVersion.split('/');
     await this.call({ verb: 'patch', resource: `${plural}.${group}`, name: obj.metadata.name }, () =>
-      this.kc.makeApiClient(CustomObjectsApi).patchClusterCustomObject({ group, version, plural, name: obj.metadata.name, body: obj, fieldManager: FIELD_MANAGER, force: true }, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply)),
+      this.make(CustomObjectsApi).patchClusterCustomObject({ group, version, plural, name: obj.metadata.name, body: obj, fieldManager: FIELD_MANAGER, force: true }, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply)),
     );
   }
 
@@ -243,7 +264,9 @@ export class KubeClient {
     await this.call({ verb: 'delete', resource: 'networkpolicies', namespace, name }, () =>
       // With a body, kube-apiserver reads delete options from the body only and ignores the query:
       // dryRun must travel inside DeleteOptions, or a "dry run" deletes for real.
-      this.net.deleteNamespacedNetworkPolicy({ name, namespace, body: { preconditions: { uid, resourceVersion }, ...(o.dryRun ? { dryRun: ['All'] } : {}) } }),
+      this.request(HttpMethod.DELETE, `${policiesPath(namespace)}/${encodeURIComponent(name)}`, {
+        apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid, resourceVersion }, ...(o.dryRun ? { dryRun: ['All'] } : {}),
+      }),
     );
   }
 }

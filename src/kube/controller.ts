@@ -1,6 +1,6 @@
 // The cluster calls only the watch controller makes: lists with their resourceVersion, watches
 // (client-node's Watch over the same pooled HTTP/1.1 dispatcher), the Lease, and Events.
-import { CoordinationV1Api, CoreV1Api, KubeConfig, NetworkingV1Api, Watch } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, KubeConfig, Watch, type ApiConstructor, type ApiType } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../core/errors.ts';
 import type { ControllerApi, LeaseRecord, Listed, WatchedKind, WatchedObject, WatchEnd, WatchEvent } from '../app/watch/ports.ts';
@@ -20,21 +20,26 @@ function timeText(v: unknown): string {
 
 export class ControllerClient implements ControllerApi {
   private readonly core: CoreV1Api;
-  private readonly net: NetworkingV1Api;
   private readonly coord: CoordinationV1Api;
   private readonly kc: KubeConfig;
   private readonly identity: { context: string; server: string };
   private readonly log: (line: string) => void;
   private readonly random: () => number;
 
-  constructor(kc: KubeConfig, identity: { context: string; server: string }, log: (line: string) => void, random: () => number = Math.random) {
+  private readonly getJson: (path: string) => Promise<unknown>;
+
+  /**
+   * `getJson`: KubeClient's plain-JSON GET; `make`: its API classes (the same HTTP edge: undici's
+   * request API over the pooled dispatcher, so Lease renewals and Events pay no fetch overhead).
+   */
+  constructor(kc: KubeConfig, identity: { context: string; server: string }, log: (line: string) => void, getJson: (path: string) => Promise<unknown>, make: <T extends ApiType>(api: ApiConstructor<T>) => T, random: () => number = Math.random) {
     this.kc = kc;
+    this.getJson = getJson;
     this.identity = identity;
     this.log = log;
     this.random = random;
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.net = kc.makeApiClient(NetworkingV1Api);
-    this.coord = kc.makeApiClient(CoordinationV1Api);
+    this.core = make(CoreV1Api);
+    this.coord = make(CoordinationV1Api);
   }
 
   private async call<T>(w: Omit<Where, 'context' | 'server'>, fn: () => Promise<T>): Promise<T> {
@@ -60,12 +65,10 @@ export class ControllerClient implements ControllerApi {
       let resourceVersion = '';
       try {
         do {
-          const page: Raw = await this.call({ verb: 'list', resource: kind }, () =>
-            (kind === 'namespaces' ? this.core.listNamespace({ limit: PAGE, _continue: cont }) : this.net.listNetworkPolicyForAllNamespaces({ limit: PAGE, _continue: cont })) as Promise<Raw>,
-          );
-          for (const item of page['items'] as Raw[]) items.push(convert(item));
+          const page = (await this.call({ verb: 'list', resource: kind }, () => this.getJson(`${PATHS[kind]}?limit=${PAGE}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`))) as Raw;
+          for (const item of (page['items'] ?? []) as Raw[]) items.push(convert(item));
           resourceVersion ||= String(page['metadata']?.resourceVersion ?? '');
-          cont = page['metadata']?._continue || undefined;
+          cont = page['metadata']?.continue || undefined;
         } while (cont);
         return { items, resourceVersion };
       } catch (err) {

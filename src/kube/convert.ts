@@ -4,16 +4,33 @@ import type {
   ContainerPort, EgressRule, IngressRule, LabelSelector, Namespace, NetworkPolicy, Node, ObjectMeta, Pod,
   PolicyPeer, PolicyPort,
 } from '../core/model.ts';
+import { RECEIPT_TEXTS } from '../core/placeholder.ts';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+// One shared copy of each of our receipt texts (core/placeholder.ts): equal decoded strings are swapped for it.
+const SHARED = new Map(RECEIPT_TEXTS.map((t) => [t, t]));
+const shared = (v: unknown): string => (typeof v === 'string' ? (SHARED.get(v) ?? v) : String(v));
+
+function strings(o: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = shared(v);
+  return out;
+}
+
 export function meta(m: Raw | undefined): ObjectMeta {
-  const out: ObjectMeta = { name: String(m?.name ?? '') };
+  const out: ObjectMeta = { name: shared(m?.name ?? '') };
   if (m?.namespace) out.namespace = String(m.namespace);
   if (m?.uid) out.uid = String(m.uid);
   if (m?.resourceVersion) out.resourceVersion = String(m.resourceVersion);
-  if (m?.labels) out.labels = { ...m.labels };
-  if (m?.annotations) out.annotations = { ...m.annotations };
+  if (m?.labels) out.labels = strings(m.labels);
+  if (m?.annotations) {
+    // kubectl apply's copy of the whole object: nothing here reads it, and it can be the largest
+    // field of a policy (a watch keeps every policy of the cluster in memory).
+    const { [LAST_APPLIED]: _, ...rest } = m.annotations as Record<string, string>;
+    if (Object.keys(rest).length > 0) out.annotations = strings(rest);
+  }
   if (m?.deletionTimestamp) out.deletionTimestamp = new Date(m.deletionTimestamp).toISOString();
   return out;
 }
@@ -102,22 +119,7 @@ export function toNode(raw: Raw): Node {
   return { metadata: meta(raw.metadata), addresses };
 }
 
-/** The model as a typed client-node body: `from` must travel as `_from` or the serializer drops it. */
-export function toTypedBody(p: NetworkPolicy): Raw {
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: p.metadata.name, namespace: p.metadata.namespace, labels: p.metadata.labels, annotations: p.metadata.annotations },
-    spec: {
-      podSelector: p.spec.podSelector,
-      policyTypes: p.spec.policyTypes,
-      ingress: p.spec.ingress?.map(({ from, ...rest }) => (from ? { ...rest, _from: from } : rest)),
-      egress: p.spec.egress,
-    },
-  };
-}
-
-/** The model as plain Kubernetes JSON/YAML (what `kubectl apply` and snapshot files use). */
+/** The model as plain Kubernetes JSON/YAML (what the API, `kubectl apply` and snapshot files take). */
 export function toManifest(p: NetworkPolicy): Raw {
   return {
     apiVersion: 'networking.k8s.io/v1',

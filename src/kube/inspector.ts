@@ -41,12 +41,12 @@ export class KubeInspector extends KubeClient implements Inspector {
 
   constructor(opts: ClientOptions) {
     super(opts);
-    this.apps = this.kc.makeApiClient(AppsV1Api);
-    this.core1 = this.kc.makeApiClient(CoreV1Api);
-    this.version = this.kc.makeApiClient(VersionApi);
-    this.authn = this.kc.makeApiClient(AuthenticationV1Api);
-    this.authz = this.kc.makeApiClient(AuthorizationV1Api);
-    this.apis = this.kc.makeApiClient(ApisApi);
+    this.apps = this.make(AppsV1Api);
+    this.core1 = this.make(CoreV1Api);
+    this.version = this.make(VersionApi);
+    this.authn = this.make(AuthenticationV1Api);
+    this.authz = this.make(AuthorizationV1Api);
+    this.apis = this.make(ApisApi);
   }
 
   listDaemonSets(namespace?: string): Promise<DaemonSetEvidence[]> {

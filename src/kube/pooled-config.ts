@@ -1,8 +1,8 @@
-// The run's one KubeConfig: a single pooled HTTP/1.1 dispatcher, the abort signal and the timeout on every request.
+// The run's one KubeConfig: a single pooled HTTP/1.1 dispatcher, and the run's abort signal on every read.
 import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
 
 // client-node 2.0.1 builds a new undici Agent (a new TLS handshake) for every request; reusing the
-// first keeps connections alive. The same hook attaches the run's abort signal and the timeout.
+// first keeps connections alive. The same hook attaches the run's abort signal.
 // createDispatcher is private in the typings, hence the instance patch rather than a subclass.
 // SIGINT aborts reads only: a write in flight is let finish (bounded by the timeout), because an
 // aborted write may still have been applied, and its outcome could then only be reported unknown.
@@ -22,7 +22,12 @@ function http1Only<T>(dispatcher: T): T {
   return dispatcher;
 }
 
-export function pooledKubeConfig(signal: AbortSignal, timeoutMs: number): KubeConfig {
+/**
+ * The request timeout is not set here but by the HTTP edge (request-http.ts), which clears its timer
+ * when the answer has been read: an AbortSignal.timeout() set here outlived every request by the
+ * full timeout, so 9,000 creates in 10 s kept ~9,000 timers and signals alive (docs/benchmarks.md).
+ */
+export function pooledKubeConfig(signal: AbortSignal): KubeConfig {
   const kc = new KubeConfig();
   const inner = kc as unknown as { createDispatcher: (...a: unknown[]) => unknown };
   const create = inner.createDispatcher.bind(kc);
@@ -31,9 +36,7 @@ export function pooledKubeConfig(signal: AbortSignal, timeoutMs: number): KubeCo
   const apply = kc.applySecurityAuthentication.bind(kc);
   kc.applySecurityAuthentication = async (context: RequestContext) => {
     await apply(context);
-    const signals = String(context.getHttpMethod()) === 'GET' ? [signal] : [];
-    if (timeoutMs > 0) signals.push(AbortSignal.timeout(timeoutMs));
-    if (signals.length > 0) context.setSignal(AbortSignal.any(signals) as never);
+    if (String(context.getHttpMethod()) === 'GET') context.setSignal(signal as never);
   };
   return kc;
 }

@@ -6,7 +6,7 @@ import { OwnTestenv } from '../support/own-testenv.ts';
 import { sleep, until, watchSuiteHooks, WatchProc } from '../support/watch-proc.ts';
 import { plugin } from '../support/run.ts';
 
-const PREFIXES = ['wc', 'wu', 'wd', 'wo', 'wr', 'wl', 'wx', 'wn'] as const;
+const PREFIXES = ['wc', 'wu', 'wd', 'wo', 'wr', 'wl', 'wx', 'wn', 'wp'] as const;
 const PLACEHOLDER = 'cis-default-allow';
 const env = new OwnTestenv();
 const procs: WatchProc[] = [];
@@ -105,6 +105,43 @@ describe('watch (built executable, own API server)', function () {
     await sleep(3000);
     assert.deepEqual(await names(ns), []);
     assert.equal(await w.metric('cis_netpol_writes_total'), 1);
+  });
+
+  it('--prune: a user policy beside the placeholder removes it (the user policy stays); an edited placeholder and one alone stay; without --prune it is only reported', async () => {
+    const w = startWatch([...only('wp'), '--prune']);
+    await w.ready();
+    const ns = fresh('wp');
+    await env.createNamespace(ns);
+    await until('the placeholder', 10_000, async () => (await names(ns)).includes(PLACEHOLDER));
+    const writes = await w.metric('cis_netpol_writes_total');
+    assert.equal((await env.send('POST', `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`, userPolicy(ns))).status, 201);
+    await until('the placeholder removed', 10_000, async () => !(await names(ns)).includes(PLACEHOLDER));
+    assert.deepEqual(await names(ns), ['team-web'], w.describe());
+    assert.equal(await w.metric('cis_netpol_writes_total'), writes + 1, `one delete\n${w.describe()}`);
+    assert.equal(w.logged('placeholder removed', ns).length, 1, w.describe());
+
+    // Edited by a user before the user policy came: ours no longer unmodified, so it stays.
+    const edited = fresh('wp');
+    await env.createNamespace(edited);
+    await until('the placeholder', 10_000, async () => (await names(edited)).includes(PLACEHOLDER));
+    const patch = await env.send('PATCH', `/apis/networking.k8s.io/v1/namespaces/${edited}/networkpolicies/${PLACEHOLDER}`, { spec: { podSelector: { matchLabels: { app: 'edited' } } } });
+    assert.equal(patch.status, 200, patch.body);
+    assert.equal((await env.send('POST', `/apis/networking.k8s.io/v1/namespaces/${edited}/networkpolicies`, userPolicy(edited))).status, 201);
+    await sleep(3000);
+    assert.deepEqual(await names(edited), [PLACEHOLDER, 'team-web'].sort(), w.describe());
+    assert.equal(w.logged('placeholder kept', edited).length, 1, w.describe());
+    await w.stop();
+
+    // Without --prune: reported, left in place.
+    const v = startWatch(only('wp'));
+    await v.ready();
+    const kept = fresh('wp');
+    await env.createNamespace(kept);
+    await until('the placeholder', 10_000, async () => (await names(kept)).includes(PLACEHOLDER));
+    assert.equal((await env.send('POST', `/apis/networking.k8s.io/v1/namespaces/${kept}/networkpolicies`, userPolicy(kept))).status, 201);
+    await until('the report', 10_000, () => v.logged('a NetworkPolicy now sits beside the placeholder', kept).length === 1);
+    await sleep(2000);
+    assert.deepEqual(await names(kept), [PLACEHOLDER, 'team-web'].sort(), v.describe());
   });
 
   it('--dry-run reports what it would create and writes nothing', async () => {

@@ -23,6 +23,11 @@ export class WatchCache {
     return [...(this.policies.get(namespace)?.values() ?? [])];
   }
 
+  /** The store holds this very version of `p`. */
+  holds(p: NetworkPolicy): boolean {
+    return this.policies.get(p.metadata.namespace)?.get(p.metadata.name)?.metadata.resourceVersion === p.metadata.resourceVersion;
+  }
+
   allPolicies(): NetworkPolicy[] {
     return [...this.policies.values()].flatMap((m) => [...m.values()]);
   }

@@ -5,11 +5,15 @@
 // health and what it says.
 import type { PolicyKindsRead } from '../ports.ts';
 import type { AppDeps, Cluster } from '../ports.ts';
-import type { Namespace } from '../../core/model.ts';
+import type { Namespace, NetworkPolicy } from '../../core/model.ts';
 import { isOurs } from '../../core/placeholder.ts';
 import type { Snapshot } from '../../core/report.ts';
 import { makeScope, type ScopeOptions } from '../../core/scope.ts';
-import { reconcile, type ReconcileOptions } from '../reconcile.ts';
+import { listEach, reconcile, type ReconcileOptions } from '../reconcile.ts';
+import { Sightings } from './sightings.ts';
+import { PolicyKindsTracker } from './kinds.ts';
+import { pruneBeside, reportPruned } from './prune.ts';
+import type { PruneResult } from '../../core/prune.ts';
 import { WatchCache, type Change } from './cache.ts';
 import { LeaderElector, type LeaderOptions } from './leader.ts';
 import type { ActionLog } from './log.ts';
@@ -18,6 +22,8 @@ import { Outcomes } from './outcome.ts';
 import type { ControllerApi } from './ports.ts';
 import { KeyQueue } from './queue.ts';
 import { abortableSleep, reflect, type Backoff } from './reflector.ts';
+import { boundedSender } from './events.ts';
+import type { CompileCache } from '../../core/netpol/compile.ts';
 import { serveHealth } from './server.ts';
 
 export interface WatchOptions extends ReconcileOptions {
@@ -28,8 +34,10 @@ export interface WatchOptions extends ReconcileOptions {
   /** host:port for /healthz, /readyz, /metrics; undefined: no server. */
   listen?: string;
   backoff?: { baseMs: number; capMs: number };
-  /** How long a read of the cluster-wide policy kinds is reused before the next batch reads again. */
-  kindsTtlMs?: number;
+  /** How often the cluster-wide policy kinds are read again (kinds.ts); a change reconciles every namespace. */
+  kindsPeriodMs?: number;
+  /** --prune: remove our unmodified placeholder where a user's policy appears beside it (prune.ts). */
+  prune?: boolean;
 }
 
 export interface WatchDeps extends AppDeps {
@@ -38,6 +46,11 @@ export interface WatchDeps extends AppDeps {
 }
 
 const EVENT_DRAIN_MS = 5000;
+const KINDS_PERIOD_MS = 30_000;
+const EVENTS_IN_FLIGHT = 4;
+const EVENT_BACKLOG = 10_000;
+/** How long the verify step waits for the watch to deliver a placeholder before reading its namespace. */
+const SIGHTING_WAIT_MS = 3000;
 
 export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerApi, deps: WatchDeps): Promise<number> {
   const scope = makeScope(o.scope);
@@ -48,10 +61,16 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
   const signal = deps.signal;
   const queue = new KeyQueue();
   const held = new Map<string, number>();
-  const besides = new Set<string>();
+  // What has been said per namespace (so that it is said once), dropped with the namespace: a
+  // process that runs for weeks under namespace churn must not keep one entry per namespace it saw.
+  const said = new Map<string, Set<string>>();
+  const sayOnce = (ns: string, what: string) => {
+    const set = said.get(ns) ?? new Set<string>();
+    said.set(ns, set);
+    return !set.has(what) && Boolean(set.add(what));
+  };
   const synced = { namespaces: false, networkpolicies: false };
   let lastError: string | undefined;
-  let kinds: { read: PolicyKindsRead; at: number } | undefined;
 
   const cache = new WatchCache((c) => onChange(c));
   const metrics = new WatchMetrics({
@@ -67,19 +86,23 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
       return (v as (...x: unknown[]) => unknown).bind(t);
     },
   }) as Cluster;
-  const pending = new Set<Promise<void>>();
+  const events = boundedSender<{ ns: string; type: 'Normal' | 'Warning'; reason: string; message: string }>(EVENTS_IN_FLIGHT, EVENT_BACKLOG, (e) =>
+    api.namespaceEvent(e.ns, { type: e.type, reason: e.reason, message: e.message }).catch((err: Error) => {
+      metrics.apiError(err);
+      log.warn('could not record an Event', { namespace: e.ns, reason: e.reason, error: err.message });
+    }),
+  );
   const outcomes = new Outcomes({
     log, metrics, random: deps.random,
     retryAfter: (ns, ms) => queue.addAfter(ns, ms),
     event(ns, type, reason, message) {
       if (o.dryRun !== 'none') return;
-      const p = api.namespaceEvent(ns, { type, reason, message }).catch((err: Error) => {
-        metrics.apiError(err);
-        log.warn('could not record an Event', { namespace: ns, reason, error: err.message });
-      }).finally(() => pending.delete(p));
-      pending.add(p);
+      events.send({ ns, type, reason, message });
     },
   });
+  // Every proof of this process compiles each stored policy object once (core/netpol/compile.ts).
+  const compiled: CompileCache = new WeakMap();
+  const sightings = new Sightings();
 
   let elector: LeaderElector | undefined;
   const mayWrite = () => !signal.aborted && (elector ? elector.isLeader() : true);
@@ -111,9 +134,9 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
         log.warn('placeholder deleted by someone else: recreating it after the grace period unless a policy appears', { namespace: ns, policy: c.name, recreateAfterSeconds: o.recreateAfterMs / 1000 });
       }
     }
-    if (c.kind === 'policy' && c.added && !c.ours && !besides.has(`${ns}/${c.name}`) && cache.policiesIn(ns).some(isOurs)) {
-      besides.add(`${ns}/${c.name}`);
-      log.info('a NetworkPolicy now sits beside the placeholder, which overrides it: remove the placeholder with `kubectl cis-netpol prune`', { namespace: ns, policy: c.name });
+    if (c.kind === 'policy' && c.added && !c.ours && cache.policiesIn(ns).some(isOurs) && sayOnce(ns, `beside ${c.name}`)) {
+      if (o.prune) log.info('a NetworkPolicy now sits beside the placeholder, which overrides it: removing the placeholder (--prune)', { namespace: ns, policy: c.name });
+      else log.info('a NetworkPolicy now sits beside the placeholder, which overrides it: remove the placeholder with `kubectl cis-netpol prune` (or run watch with --prune)', { namespace: ns, policy: c.name });
     }
     queue.add(ns);
   }
@@ -122,6 +145,7 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
     const n = cache.namespaces.get(ns);
     if (!n) {
       held.delete(ns);
+      said.delete(ns);
       outcomes.forget(ns);
       return false;
     }
@@ -134,9 +158,37 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
     return !(o.dryRun === 'client' && outcomes.planned(ns));
   }
 
-  async function policyKinds(): Promise<PolicyKindsRead> {
-    if (!kinds || performance.now() - kinds.at > (o.kindsTtlMs ?? 30_000)) kinds = { read: await cluster.readPolicyKinds(), at: performance.now() };
-    return kinds.read;
+  const kinds = new PolicyKindsTracker({
+    read: () => cluster.readPolicyKinds(),
+    changed() {
+      log.info('cluster-wide policies changed: every namespace is reconciled again');
+      for (const name of cache.namespaces.keys()) queue.add(name);
+    },
+    error(err) {
+      metrics.apiError(err);
+      log.warn('could not read the cluster-wide policy kinds again; the proof uses the last read', { error: err.message });
+    },
+  });
+
+  const besideOurs = (ns: string) => {
+    const list = cache.policiesIn(ns);
+    return list.some(isOurs) && list.some((p) => !isOurs(p));
+  };
+  const pruned = (r: PruneResult) => reportPruned(r, {
+    log,
+    // A namespace is queued on every change in it: "kept" and "would be removed" are said once per placeholder and reason.
+    once: () => sayOnce(r.namespace, `prune ${r.policy ?? ''} ${r.reason}`),
+    event: (reason, message) => o.dryRun === 'none' && events.send({ ns: r.namespace, type: 'Normal', reason, message }),
+  });
+
+  // The verify step from the store (sightings.ts); a placeholder not seen in time: read its namespace.
+  async function readBack(created: ReadonlyMap<string, NetworkPolicy>): Promise<NetworkPolicy[]> {
+    const late: string[] = [];
+    await Promise.all([...created.values()].map(async (p) => {
+      if (!(await sightings.until(p, cache.holds(p), SIGHTING_WAIT_MS, signal))) late.push(p.metadata.namespace);
+    }));
+    const seen = [...created.keys()].filter((ns) => !late.includes(ns)).flatMap((ns) => cache.policiesIn(ns));
+    return [...seen, ...(late.length > 0 ? await listEach(cluster, late, signal) : [])];
   }
 
   async function work() {
@@ -145,19 +197,28 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
       if (signal.aborted || keys.length === 0) return;
       if (!mayWrite()) continue; // a standby: on becoming leader every namespace is queued again
       const targets = keys.filter(needs);
-      if (targets.length === 0) continue;
+      const prunable = o.prune ? keys.filter(besideOurs) : [];
+      if (targets.length === 0 && prunable.length === 0) continue;
       try {
-        const k = await policyKinds();
+        const k = await kinds.current();
         const state: Snapshot = {
           source: { kind: 'cluster', ...cluster.identity },
           namespaces: [...cache.namespaces.values()], policies: cache.allPolicies(),
           clusterPolicies: k.clusterPolicies, cniPolicies: k.cniPolicies, policyApis: k.apis,
           missing: [], unreadable: [], notes: [],
         };
-        const r = await reconcile(state, scope, o, cluster, { ...deps, progress: { update() {}, stop() {} } }, new Set(targets), mayWrite);
-        for (const p of r.created.values()) cache.remember(p);
-        for (const res of r.results) outcomes.handle(res, o.placeholder.template, !mayWrite());
-        for (const n of r.notes) log.info('note', { note: n });
+        const quiet = { ...deps, progress: { update() {}, stop() {} } };
+        if (targets.length > 0) {
+          const r = await reconcile(state, scope, o, cluster, quiet, { only: new Set(targets), gate: mayWrite, compiled, readBack });
+          for (const p of r.created.values()) cache.remember(p);
+          for (const res of r.results) outcomes.handle(res, o.placeholder.template, !mayWrite());
+          for (const n of r.notes) log.info('note', { note: n });
+        }
+        if (prunable.length > 0) {
+          const r = await pruneBeside(new Set(prunable), state, scope, o, cluster, quiet, mayWrite);
+          for (const res of r.results) pruned(res);
+          for (const n of r.notes) log.info('note', { note: n });
+        }
       } catch (err) {
         if (signal.aborted) return;
         metrics.apiError(err as Error);
@@ -183,7 +244,7 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
       synced[kind] = true;
       lastError = undefined;
       metrics.lastSync.set(deps.now().getTime() / 1000);
-      if (kind === 'namespaces') kinds = undefined; // a relist reads the cluster-wide kinds again too
+      if (kind === 'namespaces' && synced.networkpolicies) void kinds.refresh(); // a relist reads the cluster-wide kinds again too
     },
     restarted(reason: 'closed' | 'gone' | 'error', detail: string) {
       metrics.restarts.inc({ resource: kind, reason });
@@ -198,9 +259,20 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
   });
   const reflectors = [
     reflect(api, 'namespaces', { ...hooks('namespaces'), replace: (items) => cache.replaceNamespaces(items), event: (e) => cache.namespaceEvent(e) }, backoff, signal),
-    reflect(api, 'networkpolicies', { ...hooks('networkpolicies'), replace: (items) => cache.replacePolicies(items), event: (e) => cache.policyEvent(e) }, backoff, signal),
+    reflect(api, 'networkpolicies', {
+      ...hooks('networkpolicies'),
+      replace(items) {
+        cache.replacePolicies(items);
+        for (const p of items) sightings.saw(p);
+      },
+      event(e) {
+        cache.policyEvent(e);
+        if (e.type !== 'BOOKMARK') sightings.saw(e.object);
+      },
+    }, backoff, signal),
   ];
   const leading = elector?.run(signal);
+  const rereading = kinds.run(o.kindsPeriodMs ?? KINDS_PERIOD_MS, signal);
   // The worker starts after the first full sync (client-go's WaitForCacheSync): before it, a
   // namespace whose policies are not listed yet would look empty.
   while (!(synced.namespaces && synced.networkpolicies) && !signal.aborted) await abortableSleep(50, signal);
@@ -211,9 +283,9 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
   log.info('stopping: draining writes in flight');
   queue.close();
   await worker;
-  await Promise.all(reflectors);
+  await Promise.all([...reflectors, rereading]);
   const giveUp = new AbortController();
-  await Promise.race([Promise.all(pending), abortableSleep(EVENT_DRAIN_MS, giveUp.signal)]);
+  await Promise.race([events.idle(), abortableSleep(EVENT_DRAIN_MS, giveUp.signal)]);
   giveUp.abort();
   await leading;
   await elector?.release();

@@ -58,12 +58,20 @@ function isNetworkPod(pod: Pod): boolean {
 
 export function indexCluster(cluster: Cluster): ClusterIndex {
   const pods = new Map(cluster.pods.map((p) => [podKey(podRef(p)), p]));
-  const nsLabels = new Map(
-    // The API server sets the name label on every namespace; an explicit one (the proof's stand-ins
-    // for future pods carry their target's) wins.
-    cluster.namespaces.map((n) => [n.metadata.name, { [NAMESPACE_NAME_LABEL]: n.metadata.name, ...n.metadata.labels }]),
-  );
-  const namespaceLabels = (namespace: string): Labels => nsLabels.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace };
+  // The API server sets the name label on every namespace; an explicit one (the proof's stand-ins
+  // for future pods carry their target's) wins. Built on first use per namespace: a watch's proof
+  // indexes a whole large cluster per batch and asks for the labels of only a few namespaces.
+  const byName = new Map(cluster.namespaces.map((n) => [n.metadata.name, n]));
+  const nsLabels = new Map<string, Labels>();
+  const namespaceLabels = (namespace: string): Labels => {
+    let labels = nsLabels.get(namespace);
+    if (!labels) {
+      const n = byName.get(namespace);
+      labels = n ? { [NAMESPACE_NAME_LABEL]: n.metadata.name, ...n.metadata.labels } : { [NAMESPACE_NAME_LABEL]: namespace };
+      nsLabels.set(namespace, labels);
+    }
+    return labels;
+  };
 
   const nodeLabelsByName = new Map(cluster.nodes.map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
   const nodeLabels = (node: string | undefined): Labels | undefined => (node === undefined ? undefined : nodeLabelsByName.get(node));

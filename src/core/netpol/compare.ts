@@ -5,7 +5,7 @@ import type { NetworkPolicy, Pod, Protocol } from '../model.ts';
 import { addressClasses, ownedAddresses, type AddressClass } from './address-space.ts';
 import { indexCluster, podAddresses, podRef, type ClusterIndex, type Peer } from './cluster-index.ts';
 import { ipBlocksOf } from './address-space.ts';
-import { compilePolicies, formatPolicy, PROTOCOLS } from './compile.ts';
+import { compilePolicies, formatPolicy, PROTOCOLS, type CompileCache } from './compile.ts';
 import { formatClusterPolicy } from './compile-cluster.ts';
 import { cniBlocks, compileCniTiers } from './compile-cni.ts';
 import { describeRanges } from './describe.ts';
@@ -164,9 +164,10 @@ export function compareConnectivity(cluster: Cluster, before: NetworkPolicy[], a
   const index = indexCluster(cluster);
   const tiers = compileClusterPolicies(cluster.clusterPolicies ?? []);
   const cni = compileCniTiers(cluster);
+  const compiled = (scope.compiled ?? new WeakMap()) as CompileCache;
   const ctx: Context = {
-    before: tieredView(compilePolicies(before), tiers, index, cni),
-    after: tieredView(compilePolicies(after), tiers, index, cni),
+    before: tieredView(compilePolicies(before, compiled), tiers, index, cni),
+    after: tieredView(compilePolicies(after, compiled), tiers, index, cni),
     owned: { 4: ownedAddresses(index, 4), 6: ownedAddresses(index, 6) },
   };
   const problems = [...new Set([...ctx.before.policies, ...ctx.after.policies, ...tiers].flatMap((p) => p.problems))];

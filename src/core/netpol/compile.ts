@@ -128,8 +128,21 @@ export function compilePolicy(policy: NetworkPolicy): CompiledPolicy {
   };
 }
 
-export function compilePolicies(policies: readonly NetworkPolicy[]): CompiledPolicy[] {
-  return policies.map(compilePolicy);
+/**
+ * Compiled policies by the object they were compiled from. Compiling is pure, so an object seen
+ * again is not compiled again: within one comparison the "before" and "after" sets share most
+ * objects, and a watch keeps one cache across batches (its store replaces an object on every change
+ * and never edits one in place), so each batch compiles only what changed. Weak: an object dropped
+ * from the store takes its entry with it.
+ */
+export type CompileCache = WeakMap<NetworkPolicy, CompiledPolicy>;
+
+export function compilePolicies(policies: readonly NetworkPolicy[], cache: CompileCache = new WeakMap()): CompiledPolicy[] {
+  return policies.map((p) => {
+    let c = cache.get(p);
+    if (!c) cache.set(p, (c = compilePolicy(p)));
+    return c;
+  });
 }
 
 export function formatPolicy(ref: PolicyRef): string {

@@ -81,7 +81,11 @@ export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterP
   const cache = new Map<Pod, Selection>();
   // A NetworkPolicy selects pods of its own namespace only: look at those alone.
   const byNamespace = new Map<string, CompiledPolicy[]>();
-  for (const p of policies) byNamespace.set(p.namespace, [...(byNamespace.get(p.namespace) ?? []), p]);
+  for (const p of policies) {
+    const list = byNamespace.get(p.namespace);
+    if (list) list.push(p);
+    else byNamespace.set(p.namespace, [p]);
+  }
   return {
     policies,
     cluster,

@@ -184,6 +184,8 @@ export interface CompareScope {
    * to change; listing every pair of a large cluster costs time and memory that buy no decision).
    */
   limitPerNamespace?: number;
+  /** Policies compiled by earlier comparisons (a compile.ts CompileCache); by default a fresh one per call. */
+  compiled?: WeakMap<NetworkPolicy, object>;
 }
 
 export interface Comparison {

@@ -1,7 +1,7 @@
 // API objects ↔ the core model. `from` must survive both ways: a lost `from` means "allow all".
 import assert from 'node:assert/strict';
 import { templateSpec } from '../../../src/core/placeholder.ts';
-import { toManifest, toNamespace, toNode, toPod, toPolicy, toTypedBody } from '../../../src/kube/convert.ts';
+import { toManifest, toNamespace, toNode, toPod, toPolicy } from '../../../src/kube/convert.ts';
 import { ours, policy } from '../builders.ts';
 
 const peer = { podSelector: { matchLabels: { app: 'frontend' } } };
@@ -43,24 +43,25 @@ describe('kube/convert: toPolicy', () => {
     });
   });
 
+  it('kubectl\'s last-applied copy of the object is not kept; every other annotation and label is, as it was', () => {
+    const p = ours('a');
+    const raw = JSON.parse(JSON.stringify({ ...p, metadata: { ...p.metadata, annotations: { ...p.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': '{"big":"copy"}', other: 'x' } } }));
+    const back = toPolicy(raw);
+    assert.deepEqual(back.metadata.annotations, { ...p.metadata.annotations, other: 'x' });
+    assert.deepEqual(back.metadata.labels, p.metadata.labels);
+    assert.equal(toPolicy({ metadata: { name: 'p', namespace: 'a', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } }, spec: {} }).metadata.annotations, undefined);
+  });
+
   it('a missing podSelector is the empty selector', () => {
     assert.deepEqual(toPolicy({ metadata: { name: 'p', namespace: 'a' }, spec: {} }).spec, { podSelector: {} });
   });
 });
 
-describe('kube/convert: toTypedBody and toManifest', () => {
-  it('toTypedBody renames from → _from (the typed serializer drops `from`)', () => {
-    const body = toTypedBody(policy('a', 'p', { podSelector: {}, ingress: [{ from: [peer], ports: [{ port: 80 }] }, {}], egress: [{ to: [peer] }] }));
-    assert.deepEqual(body['spec'].ingress, [{ _from: [peer], ports: [{ port: 80 }] }, {}]);
-    assert.ok(!('from' in body['spec'].ingress[0]));
-    assert.deepEqual(body['spec'].egress, [{ to: [peer] }], 'egress `to` is not renamed');
-    assert.deepEqual([body['apiVersion'], body['kind']], ['networking.k8s.io/v1', 'NetworkPolicy']);
-  });
-
-  it('round trip: typed body → toPolicy gives the model back, for both templates', () => {
+describe('kube/convert: toManifest (the body createPolicy sends)', () => {
+  it('round trip: manifest → JSON → toPolicy gives the model back, for both templates', () => {
     for (const template of ['allow-all', 'cluster-internal'] as const) {
       const p = ours('a', { template });
-      const back = toPolicy(toTypedBody(p));
+      const back = toPolicy(JSON.parse(JSON.stringify(toManifest(p))));
       assert.deepEqual(back.spec, templateSpec(template));
       assert.deepEqual([back.metadata.labels, back.metadata.annotations], [p.metadata.labels, p.metadata.annotations]);
     }
@@ -77,7 +78,7 @@ describe('kube/convert: toTypedBody and toManifest', () => {
     const p = ours('a');
     p.metadata.uid = 'u';
     p.metadata.resourceVersion = '7';
-    assert.deepEqual(Object.keys(toTypedBody(p)['metadata']).sort(), ['annotations', 'labels', 'name', 'namespace']);
+    assert.deepEqual(Object.keys(toManifest(p)['metadata']).sort(), ['annotations', 'labels', 'name', 'namespace']);
   });
 });
 
