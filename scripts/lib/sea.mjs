@@ -85,8 +85,22 @@ const lazyStringWidth = {
  * websockets, informers, metrics, top, logs …), and each is initialised with the first import, on
  * every command that connects. A name src/ imports from a module left out here fails the build
  * ("No matching export"), never the run.
+ * Two subsets: a static import gets the kubeconfig, the HTTP edge and watch (CLIENT_NODE_LIGHT);
+ * the generated API classes and their models (gen/index.js: ~1,000 model classes and their type
+ * maps, the largest part of audit's start-up) come only with a dynamic `import()`, which the few
+ * calls that need a typed API make (kube/client.ts `apiClasses`). config.js's own import of
+ * gen/index.js (for two names used by makeApiClient, which we never call) is narrowed the same way.
  */
-const CLIENT_NODE_USED = ['./polyfill.js', './config.js', './api.js', './watch.js', './types.js', './patch.js', './middleware.js'];
+const CLIENT_NODE_LIGHT = [
+  './polyfill.js', './config.js', './watch.js', './types.js', './patch.js', './middleware.js',
+  './gen/http/http.js', './gen/apis/exception.js',
+  "{ createConfiguration } from './gen/configuration.js", "{ ServerConfiguration } from './gen/servers.js",
+];
+// By name, so that esbuild still drops the API classes nobody uses (a whole namespace would keep
+// them all: the bundle doubled). A class src/ imports dynamically must be listed here.
+const CLIENT_NODE_FULL = [...CLIENT_NODE_LIGHT, "{ CoordinationV1Api, CoreV1Api } from './gen/index.js"];
+const subsetModule = (list) =>
+  list.map((m) => (m === './polyfill.js' ? `import '${m}';` : m.startsWith('{') ? `export ${m}';` : `export * from '${m}';`)).join('\n');
 const clientNodeSubset = {
   name: 'client-node-subset',
   setup(build) {
@@ -94,10 +108,18 @@ const clientNodeSubset = {
       if (!args.importer.startsWith(path.join(REPO_ROOT, 'src') + path.sep)) return undefined;
       const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir });
       if (r.errors.length) return { errors: r.errors };
-      return { path: path.relative(REPO_ROOT, r.path), namespace: 'client-node-subset', pluginData: { dir: path.dirname(r.path) } };
+      const which = args.kind === 'dynamic-import' ? 'full' : 'light';
+      return { path: `${path.relative(REPO_ROOT, r.path)}#${which}`, namespace: 'client-node-subset', pluginData: { dir: path.dirname(r.path), which } };
+    });
+    // config.js (client-node's dist/) imports gen/index.js for createConfiguration and ServerConfiguration.
+    build.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) => {
+      if (!/@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer)) return undefined;
+      return { path: 'client-node-config-gen', namespace: 'client-node-subset', pluginData: { dir: path.dirname(args.importer), which: 'config' } };
     });
     build.onLoad({ filter: /.*/, namespace: 'client-node-subset' }, (args) => ({
-      contents: CLIENT_NODE_USED.map((m) => (m === './polyfill.js' ? `import '${m}';` : `export * from '${m}';`)).join('\n'),
+      contents: args.pluginData.which === 'config'
+        ? "export { createConfiguration } from './gen/configuration.js';\nexport { ServerConfiguration } from './gen/servers.js';\n"
+        : subsetModule(args.pluginData.which === 'full' ? CLIENT_NODE_FULL : CLIENT_NODE_LIGHT),
       resolveDir: args.pluginData.dir,
       loader: 'js',
     }));

@@ -25,7 +25,7 @@ export interface Cluster {
   createPolicy(p: NetworkPolicy, o: { dryRun: boolean }): Promise<NetworkPolicy>;
   deletePolicy(p: NetworkPolicy, o: { dryRun: boolean }): Promise<void>;
   /** What `watch` needs beyond this (src/kube/controller.ts); absent in fakes of the one-shot commands. */
-  controller?(): ControllerApi;
+  controller?(): Promise<ControllerApi>;
   /** For report formats: who runs this and the server's version (optional: fakes may leave it out). */
   about?(): Promise<{ user?: string; groups?: string[]; serverVersion?: string }>;
   /** --write-report: server-side apply of a cluster-scoped object such as a ClusterPolicyReport. */

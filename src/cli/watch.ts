@@ -78,6 +78,6 @@ export const watchCommand: Command = {
     // Loaded here, not at start-up: prom-client and the watch machinery cost every command ~30 ms otherwise (docs/release.md, "Start-up, round two").
     const [{ actionLog }, { runWatch }] = await Promise.all([import('../app/watch/log.ts'), import('../app/watch/run.ts')]);
     const actions = actionLog(ctx.io.err, format, () => ctx.io.now());
-    return runWatch({ scope, ...reconcile, prune: Boolean(argv['prune']), recreateAfterMs, leader, backoff: { baseMs: 200, capMs: toDurationMs('max-backoff', argv['max-backoff']) }, listen: listen === '' ? undefined : listen }, cluster, cluster.controller(), { ...ctx.deps, actions, random: Math.random });
+    return runWatch({ scope, ...reconcile, prune: Boolean(argv['prune']), recreateAfterMs, leader, backoff: { baseMs: 200, capMs: toDurationMs('max-backoff', argv['max-backoff']) }, listen: listen === '' ? undefined : listen }, cluster, await cluster.controller(), { ...ctx.deps, actions, random: Math.random });
   },
 };

@@ -1,9 +1,9 @@
 // The only importer of client-node's API classes. One connection pool for the whole run,
 // paging with restart on 410 Expired, bounded retries on 429 (API Priority and Fairness).
-import {
-  ApiException, AuthenticationV1Api, createConfiguration, CustomObjectsApi, HttpMethod, KubeConfig,
-  PatchStrategy, RequestContext, ServerConfiguration, setHeaderOptions, VersionApi, type ApiConstructor, type ApiType, type HttpLibrary,
-} from '@kubernetes/client-node';
+// Every call here is plain JSON over the HTTP edge; the generated API classes (and their ~1,000
+// models, the largest part of a connecting command's start-up) are imported dynamically, only by
+// `watch` (controller()): the build gives static imports a subset without them (scripts/lib/sea.mjs).
+import { ApiException, createConfiguration, HttpMethod, KubeConfig, RequestContext, ServerConfiguration, type HttpLibrary } from '@kubernetes/client-node';
 import fs from 'node:fs';
 import type { Namespace, NetworkPolicy, Node, Pod } from '../core/model.ts';
 import { toManifest, toNamespace, toNode, toPod, toPolicy } from './convert.ts';
@@ -14,7 +14,7 @@ import { kubeconfigFiles, mergeKubeconfigs, toYaml } from './kubeconfig.ts';
 import { pooledKubeConfig } from './pooled-config.ts';
 import { requestHttpLibrary } from './request-http.ts';
 import { toApiError, type Where } from './map-error.ts';
-import { ControllerClient } from './controller.ts';
+import type { ControllerClient } from './controller.ts';
 
 export interface ClientOptions {
   kubeconfig?: string;
@@ -55,10 +55,7 @@ export interface ClusterIdentity {
 
 export class KubeClient {
   readonly identity: ClusterIdentity;
-  private readonly custom: CustomObjectsApi;
   private readonly http: HttpLibrary;
-  /** client-node API classes on this client's HTTP edge. */
-  protected readonly make: <T extends ApiType>(api: ApiConstructor<T>) => T;
   private readonly opts: ClientOptions;
   /** For subclasses that read other APIs over the same pooled connection (kube/inspector.ts). */
   protected readonly kc: KubeConfig;
@@ -79,11 +76,7 @@ export class KubeClient {
     if (!cluster) throw new ConfigError(`context "${kc.getCurrentContext()}" has no cluster`, 'fix the context with `kubectl config set-context`');
     this.identity = { context: kc.getCurrentContext(), server: redactUrlCredentials(cluster.server) };
     this.kc = kc;
-    const http = (this.http = opts.http ?? requestHttpLibrary(opts.requestTimeoutMs));
-    // makeApiClient has no way to pass an HTTP library: the same configuration by hand.
-    const make = (this.make = <T extends ApiType>(api: ApiConstructor<T>): T =>
-      new api(createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: kc }, httpApi: http })));
-    this.custom = make(CustomObjectsApi);
+    this.http = opts.http ?? requestHttpLibrary(opts.requestTimeoutMs);
   }
 
   private where(w: Omit<Where, 'context' | 'server'>): Where {
@@ -183,11 +176,11 @@ export class KubeClient {
    * JSON; discovery passes its own Accept header, which no generated API method lets us set. Non-2xx
    * answers throw ApiException like the API classes.
    */
-  protected async request(method: HttpMethod, path: string, body?: unknown, accept = 'application/json'): Promise<unknown> {
+  protected async request(method: HttpMethod, path: string, body?: unknown, accept = 'application/json', contentType = 'application/json'): Promise<unknown> {
     const ctx = new RequestContext(`${this.kc.getCurrentCluster()!.server.replace(/\/+$/, '')}${path}`, method);
     ctx.setHeaderParam('Accept', accept);
     if (body !== undefined) {
-      ctx.setHeaderParam('Content-Type', 'application/json');
+      ctx.setHeaderParam('Content-Type', contentType);
       ctx.setBody(JSON.stringify(body));
     }
     await this.kc.applySecurityAuthentication(ctx);
@@ -201,16 +194,10 @@ export class KubeClient {
     return this.request(HttpMethod.GET, path, undefined, accept);
   }
 
-  /** Custom objects are untyped JSON: their continue token is `metadata.continue`, not `_continue`. */
-  private listCustom(t: GroupVersionResource, namespaced: boolean): Promise<Record<string, unknown>[]> {
+  /** Custom objects, untyped JSON; namespaced kinds across all namespaces (the same path as cluster-scoped ones). */
+  private listCustom(t: GroupVersionResource, _namespaced: boolean): Promise<Record<string, unknown>[]> {
     const { group, version, resource } = t;
-    const page = async (c?: string) => {
-      const l = (namespaced
-        ? await this.custom.listCustomObjectForAllNamespaces({ group, version, resourcePlural: resource, limit: PAGE, _continue: c })
-        : await this.custom.listClusterCustomObject({ group, version, plural: resource, limit: PAGE, _continue: c })) as { items?: unknown[]; metadata?: { continue?: string } };
-      return { items: l.items ?? [], metadata: { _continue: l.metadata?.continue } };
-    };
-    return this.pages({ verb: 'list', resource: `${resource}.${group}` }, page, (o: Record<string, unknown>) => o);
+    return this.pages({ verb: 'list', resource: `${resource}.${group}` }, this.rawPages(`/apis/${group}/${version}/${resource}`), (o: Record<string, unknown>) => o);
   }
 
   /** One discovery request, then every served policy kind (policy-kinds.ts); forbidden ones are `unreadable`. */
@@ -223,8 +210,12 @@ export class KubeClient {
   }
 
   /** The calls only `watch` makes (lists with resourceVersion, watches, the Lease, Events): kube/controller.ts. */
-  controller(): ControllerClient {
-    return new ControllerClient(this.kc, this.identity, this.opts.log, (path) => this.getJson(path), this.make);
+  async controller(): Promise<ControllerClient> {
+    const [{ ControllerClient }, { CoordinationV1Api, CoreV1Api }] = await Promise.all([import('./controller.ts'), import('@kubernetes/client-node')]);
+    const cluster = this.kc.getCurrentCluster()!;
+    // makeApiClient has no way to pass an HTTP library: the same configuration by hand.
+    const config = createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: this.kc }, httpApi: this.http });
+    return new ControllerClient(this.kc, this.identity, this.opts.log, (path) => this.getJson(path), { core: new CoreV1Api(config), coord: new CoordinationV1Api(config) });
   }
 
   // Writes as plain JSON too: the manifest carries `from` as the API spells it (no typed `_from`
@@ -241,11 +232,11 @@ export class KubeClient {
   /** Who we are (SelfSubjectReview) and the server's version, for the HTML report; each part may be missing. */
   async about(): Promise<{ user?: string; groups?: string[]; serverVersion?: string }> {
     const out: { user?: string; groups?: string[]; serverVersion?: string } = {};
-    const review = await this.call({ verb: 'create', resource: 'selfsubjectreviews' }, () => this.make(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } })).catch(() => undefined);
+    const review = await this.call({ verb: 'create', resource: 'selfsubjectreviews' }, () => this.selfSubjectReview()).catch(() => undefined);
     const info = review?.status?.userInfo;
     if (info?.username) out.user = info.username;
     if (info?.groups?.length) out.groups = info.groups;
-    const version = await this.call({ verb: 'get', resource: 'version' }, () => this.make(VersionApi).getCode()).catch(() => undefined);
+    const version = await this.call({ verb: 'get', resource: 'version' }, () => this.getJson('/version') as Promise<{ gitVersion?: string }>).catch(() => undefined);
     if (version?.gitVersion) out.serverVersion = version.gitVersion;
     return out;
   }
@@ -253,9 +244,16 @@ export class KubeClient {
   /** Server-side apply of a cluster-scoped custom object (a policy report) with our field manager. */
   async applyClusterObject(obj: { apiVersion: string; kind: string; metadata: { name: string } }, plural: string): Promise<void> {
     const [group = '', version = ''] = obj.apiVersion.split('/');
+    const at = `/apis/${group}/${version}/${plural}/${encodeURIComponent(obj.metadata.name)}?fieldManager=${FIELD_MANAGER}&force=true`;
+    // Server-side apply takes YAML, of which JSON is a part.
     await this.call({ verb: 'patch', resource: `${plural}.${group}`, name: obj.metadata.name }, () =>
-      this.make(CustomObjectsApi).patchClusterCustomObject({ group, version, plural, name: obj.metadata.name, body: obj, fieldManager: FIELD_MANAGER, force: true }, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply)),
+      this.request(HttpMethod.PATCH, at, obj, 'application/json', 'application/apply-patch+yaml'),
     );
+  }
+
+  /** SelfSubjectReview: who the credentials are (authentication.k8s.io/v1). */
+  protected selfSubjectReview(): Promise<{ status?: { userInfo?: { username?: string; groups?: string[] } } }> {
+    return this.request(HttpMethod.POST, '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }) as never;
   }
 
   /** Deletes with uid and resourceVersion preconditions: a concurrent edit makes it fail (409), never lost. */

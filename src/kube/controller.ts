@@ -1,6 +1,6 @@
 // The cluster calls only the watch controller makes: lists with their resourceVersion, watches
 // (client-node's Watch over the same pooled HTTP/1.1 dispatcher), the Lease, and Events.
-import { CoordinationV1Api, CoreV1Api, KubeConfig, Watch, type ApiConstructor, type ApiType } from '@kubernetes/client-node';
+import { KubeConfig, Watch, type CoordinationV1Api, type CoreV1Api } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../core/errors.ts';
 import type { ControllerApi, LeaseRecord, Listed, WatchedKind, WatchedObject, WatchEnd, WatchEvent } from '../app/watch/ports.ts';
@@ -29,17 +29,17 @@ export class ControllerClient implements ControllerApi {
   private readonly getJson: (path: string) => Promise<unknown>;
 
   /**
-   * `getJson`: KubeClient's plain-JSON GET; `make`: its API classes (the same HTTP edge: undici's
-   * request API over the pooled dispatcher, so Lease renewals and Events pay no fetch overhead).
+   * `getJson`: KubeClient's plain-JSON GET; `apis`: API classes on its HTTP edge (undici's request
+   * API over the pooled dispatcher, so Lease renewals and Events pay no fetch overhead).
    */
-  constructor(kc: KubeConfig, identity: { context: string; server: string }, log: (line: string) => void, getJson: (path: string) => Promise<unknown>, make: <T extends ApiType>(api: ApiConstructor<T>) => T, random: () => number = Math.random) {
+  constructor(kc: KubeConfig, identity: { context: string; server: string }, log: (line: string) => void, getJson: (path: string) => Promise<unknown>, apis: { core: CoreV1Api; coord: CoordinationV1Api }, random: () => number = Math.random) {
     this.kc = kc;
     this.getJson = getJson;
     this.identity = identity;
     this.log = log;
     this.random = random;
-    this.core = make(CoreV1Api);
-    this.coord = make(CoordinationV1Api);
+    this.core = apis.core;
+    this.coord = apis.coord;
   }
 
   private async call<T>(w: Omit<Where, 'context' | 'server'>, fn: () => Promise<T>): Promise<T> {

@@ -82,7 +82,9 @@ describe('watch (built executable, own API server)', function () {
     assert.equal((await env.send('DELETE', `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/${PLACEHOLDER}`)).status, 200);
     await sleep(2000);
     assert.deepEqual(await names(ns), [], 'not recreated within the grace period');
-    await until('the placeholder recreated after the grace period', 20_000, async () => (await names(ns)).includes(PLACEHOLDER));
+    await until('the placeholder recreated after the grace period', 20_000, async () => (await names(ns)).includes(PLACEHOLDER)).catch((err: Error) => {
+      throw new Error(`${err.message}\n${w.describe()}`);
+    });
     assert.equal(await w.metric('cis_netpol_writes_total'), writes + 1, w.describe());
     // An edit (the user narrows it): ours no longer, or still ours, it is never reverted or updated.
     const patch = await env.send('PATCH', `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/${PLACEHOLDER}`, { spec: { podSelector: { matchLabels: { app: 'edited' } } } });

@@ -6,7 +6,8 @@ import { isOurs } from '../../core/placeholder.ts';
 import type { WatchEvent } from './ports.ts';
 
 export type Change =
-  | { kind: 'namespace'; namespace: string }
+  /** `added`: a namespace the store did not hold. */
+  | { kind: 'namespace'; namespace: string; added: boolean }
   /** `ours`: the object carries our receipt; `deleted`: it went away. */
   | { kind: 'policy'; namespace: string; name: string; ours: boolean; deleted: boolean; added: boolean };
 
@@ -63,7 +64,7 @@ export class WatchCache {
       if (before && before.metadata.resourceVersion === e.object.metadata.resourceVersion && before.phase === e.object.phase) return;
       this.namespaces.set(name, e.object);
     }
-    this.onChange({ kind: 'namespace', namespace: name });
+    this.onChange({ kind: 'namespace', namespace: name, added: e.type !== 'DELETED' && before === undefined });
   }
 
   policyEvent(e: WatchEvent<NetworkPolicy>): void {

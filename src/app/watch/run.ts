@@ -51,6 +51,8 @@ const EVENTS_IN_FLIGHT = 4;
 const EVENT_BACKLOG = 10_000;
 /** How long the verify step waits for the watch to deliver a placeholder before reading its namespace. */
 const SIGHTING_WAIT_MS = 3000;
+/** How long a new namespace waits for the policies applied with it (a few requests of kubectl apply). */
+const NEW_NAMESPACE_SETTLE_MS = 500;
 
 export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerApi, deps: WatchDeps): Promise<number> {
   const scope = makeScope(o.scope);
@@ -138,7 +140,10 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
       if (o.prune) log.info('a NetworkPolicy now sits beside the placeholder, which overrides it: removing the placeholder (--prune)', { namespace: ns, policy: c.name });
       else log.info('a NetworkPolicy now sits beside the placeholder, which overrides it: remove the placeholder with `kubectl cis-netpol prune` (or run watch with --prune)', { namespace: ns, policy: c.name });
     }
-    queue.add(ns);
+    // A namespace applied together with its own policies (`kubectl apply -f` of both) is written
+    // first: a placeholder made in between would sit beside them, overriding them until pruned.
+    if (c.kind === 'namespace' && c.added) queue.addAfter(ns, NEW_NAMESPACE_SETTLE_MS);
+    else queue.add(ns);
   }
 
   function needs(ns: string): boolean {
@@ -152,7 +157,13 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
     if (!inScope(n) || cache.policiesIn(ns).length > 0) return false;
     const until = held.get(ns);
     if (until !== undefined) {
-      if (performance.now() < until) return false;
+      const left = until - performance.now();
+      if (left > 0) {
+        // Timers may fire a little before performance.now() reaches their deadline (libuv's loop
+        // clock lags): ask again for what is left, or the grace period would never end.
+        if (Number.isFinite(left)) queue.addAfter(ns, Math.ceil(left) + 1);
+        return false;
+      }
       held.delete(ns);
     }
     return !(o.dryRun === 'client' && outcomes.planned(ns));

@@ -79,8 +79,8 @@ describe('kube/client: readPolicyKinds (HTTP edge stubbed)', () => {
       '/apis/cilium.io/v2/ciliumnetworkpolicies?limit=500',
       '/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies?limit=500',
       '/apis/policy.networking.k8s.io/v1alpha1/baselineadminnetworkpolicies?limit=500',
-      '/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies?continue=tok&limit=500',
       '/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies?limit=500',
+      '/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies?limit=500&continue=tok',
     ]);
     assert.deepEqual(r.clusterPolicies.map((p) => `${p.kind} ${p.metadata.name} ${p.apiVersion} ${p.spec.tier}`), ['ClusterNetworkPolicy deny-all policy.networking.k8s.io/v1alpha2 Baseline', 'ClusterNetworkPolicy second policy.networking.k8s.io/v1alpha2 Baseline']);
     assert.deepEqual(r.cniPolicies, [{ kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'l3', namespace: 'shop' }, spec: { specs: [{ endpointSelector: {} }] } }]);

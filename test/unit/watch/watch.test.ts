@@ -126,6 +126,7 @@ describe('watch: cache and queue', () => {
     const changes: Change[] = [];
     const c = new WatchCache((x) => changes.push(x));
     c.replaceNamespaces([ns('a'), ns('b')]);
+    assert.deepEqual(changes, [{ kind: 'namespace', namespace: 'a', added: true }, { kind: 'namespace', namespace: 'b', added: true }], 'new to the store: added');
     const ours = { metadata: { name: 'p', namespace: 'a', resourceVersion: '5', labels: { 'app.kubernetes.io/managed-by': 'kubectl-cis-netpol' }, annotations: { 'cis-netpol.io/template': 'allow-all' } }, spec: { podSelector: {} } };
     c.remember(ours);
     changes.length = 0;
@@ -133,7 +134,7 @@ describe('watch: cache and queue', () => {
     c.policyEvent({ type: 'ADDED', object: ours, resourceVersion: '5' });
     c.policyEvent({ type: 'DELETED', object: ours, resourceVersion: '6' });
     assert.deepEqual(changes, [
-      { kind: 'namespace', namespace: 'b' },
+      { kind: 'namespace', namespace: 'b', added: false },
       { kind: 'policy', namespace: 'a', name: 'p', ours: true, deleted: true, added: false },
     ]);
     assert.deepEqual(c.policiesIn('a'), []);
