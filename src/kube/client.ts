@@ -195,7 +195,7 @@ export class KubeClient {
   }
 
   /** Custom objects, untyped JSON; namespaced kinds across all namespaces (the same path as cluster-scoped ones). */
-  private listCustom(t: GroupVersionResource, _namespaced: boolean): Promise<Record<string, unknown>[]> {
+  private listCustom(t: GroupVersionResource): Promise<Record<string, unknown>[]> {
     const { group, version, resource } = t;
     return this.pages({ verb: 'list', resource: `${resource}.${group}` }, this.rawPages(`/apis/${group}/${version}/${resource}`), (o: Record<string, unknown>) => o);
   }
@@ -204,7 +204,7 @@ export class KubeClient {
   readPolicyKinds(): Promise<PolicyKinds> {
     return readPolicyKinds({
       discover: () => this.call({ verb: 'get', resource: '/apis' }, () => this.getJson('/apis', DISCOVERY_ACCEPT)),
-      list: (t, namespaced) => this.listCustom(t, namespaced),
+      list: (t) => this.listCustom(t),
       log: this.opts.log,
     });
   }

@@ -13,14 +13,24 @@ export class KeyQueue {
     this.wake?.();
   }
 
-  /** Adds the key after `ms` (a later call for the same key replaces the earlier one). */
+  /**
+   * Adds the key after `ms` (a later call for the same key replaces the earlier one), never before:
+   * a timer may fire a little before performance.now() reaches its deadline (libuv's loop clock
+   * lags), and a grace period measured with performance.now() would then still be running.
+   */
   addAfter(key: string, ms: number): void {
     if (this.closed) return;
+    this.arm(key, performance.now() + ms);
+  }
+
+  private arm(key: string, due: number): void {
     clearTimeout(this.timers.get(key));
     const t = setTimeout(() => {
+      const left = due - performance.now();
+      if (left > 0) return this.arm(key, due);
       this.timers.delete(key);
       this.add(key);
-    }, ms);
+    }, Math.max(0, Math.ceil(due - performance.now())));
     t.unref?.();
     this.timers.set(key, t);
   }

@@ -157,13 +157,7 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
     if (!inScope(n) || cache.policiesIn(ns).length > 0) return false;
     const until = held.get(ns);
     if (until !== undefined) {
-      const left = until - performance.now();
-      if (left > 0) {
-        // Timers may fire a little before performance.now() reaches their deadline (libuv's loop
-        // clock lags): ask again for what is left, or the grace period would never end.
-        if (Number.isFinite(left)) queue.addAfter(ns, Math.ceil(left) + 1);
-        return false;
-      }
+      if (performance.now() < until) return false;
       held.delete(ns);
     }
     return !(o.dryRun === 'client' && outcomes.planned(ns));

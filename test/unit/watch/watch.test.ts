@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { WatchCache, type Change } from '../../../src/app/watch/cache.ts';
 import { LeaderElector } from '../../../src/app/watch/leader.ts';
 import type { ControllerApi, LeaseRecord, WatchEnd, WatchEvent } from '../../../src/app/watch/ports.ts';
+import sinon from 'sinon';
 import { KeyQueue } from '../../../src/app/watch/queue.ts';
 import { backoffMs, reflect } from '../../../src/app/watch/reflector.ts';
 import type { Namespace } from '../../../src/core/model.ts';
@@ -149,5 +150,23 @@ describe('watch: cache and queue', () => {
     assert.deepEqual(await q.drain(), ['b']);
     q.close();
     assert.deepEqual(await q.drain(), []);
+  });
+
+  it('a delayed add is never handed out before its deadline by performance.now(), even when the timer fires early', async () => {
+    let clock = 0;
+    const now = sinon.stub(performance, 'now').callsFake(() => clock);
+    try {
+      const q = new KeyQueue();
+      q.addAfter('b', 30);
+      clock = 10; // the timer fires (real 30 ms) while performance.now() says 10 ms have passed
+      await new Promise((r) => setTimeout(r, 60));
+      assert.equal(q.size, 0, 'not before its deadline');
+      clock = 40; // re-armed for the 20 ms left
+      await new Promise((r) => setTimeout(r, 60));
+      assert.equal(q.size, 1);
+      q.close();
+    } finally {
+      now.restore();
+    }
   });
 });
