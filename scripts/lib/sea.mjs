@@ -16,6 +16,7 @@ import { copyFile, chmod, mkdtemp, rename, rm, stat, writeFile, readFile } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lazyModules } from './lazy-modules.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN_NAME = 'kubectl-cis_netpol';
@@ -191,13 +192,15 @@ async function esbuildOnce({ entry, outfile, version, help }) {
     // esbuild escapes strings, templates, regexes and names; what it leaves is in comments (below).
     charset: 'ascii',
     sourcemap: false,
+    minifyWhitespace: true,
+    minifySyntax: true,
     metafile: true,
     logLevel: 'warning',
     // Any empty import.meta left over would crash at load in CJS: make it an error.
     logOverride: { 'empty-import-meta': 'error' },
     absWorkingDir: REPO_ROOT,
     nodePaths: [path.join(REPO_ROOT, 'node_modules')], // lets a test entry outside the repo resolve
-    plugins: [lazyStringWidth, clientNodeSubset],
+    plugins: [lazyStringWidth, clientNodeSubset, lazyModules],
   });
 }
 

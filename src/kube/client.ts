@@ -4,15 +4,17 @@
 // models, the largest part of a connecting command's start-up) are imported dynamically, only by
 // `watch` (controller()): the build gives static imports a subset without them (scripts/lib/sea.mjs).
 import { ApiException, createConfiguration, HttpMethod, KubeConfig, RequestContext, ServerConfiguration, type HttpLibrary } from '@kubernetes/client-node';
+// Not re-exported by the package index, but what its own loadFromString calls (the version is pinned).
+import { newClusters, newContexts, newUsers } from '@kubernetes/client-node/dist/config_types.js';
 import fs from 'node:fs';
 import type { Namespace, NetworkPolicy, Node, Pod } from '../core/model.ts';
 import { toManifest, toNamespace, toNode, toPod, toPolicy } from './convert.ts';
 import { DISCOVERY_ACCEPT, type GroupVersionResource } from './discovery.ts';
 import { readPolicyKinds, type PolicyKinds } from './policy-kinds.ts';
 import { ApiError, ConfigError } from '../core/errors.ts';
-import { kubeconfigFiles, mergeKubeconfigs, toYaml } from './kubeconfig.ts';
+import { kubeconfigFiles, mergeKubeconfigs, type MergedKubeconfig } from './kubeconfig.ts';
 import { pooledKubeConfig } from './pooled-config.ts';
-import { requestHttpLibrary } from './request-http.ts';
+import { kubeHttpLibrary } from './request-http.ts';
 import { toApiError, type Where } from './map-error.ts';
 import type { ControllerClient } from './controller.ts';
 
@@ -29,7 +31,7 @@ export interface ClientOptions {
   maxRetries?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
-  /** The HTTP edge (undici's request API over the pooled dispatcher by default); unit tests pass a stub. */
+  /** The HTTP edge (node:https with the kubeconfig's credentials, request-http.ts); unit tests pass a stub. */
   http?: HttpLibrary;
 }
 
@@ -38,6 +40,7 @@ export interface WriteOptions {
 }
 
 const PAGE = 500;
+const EDGE_AUTHENTICATES = { getName: () => 'kubectl-cis-netpol HTTP edge', applySecurityAuthentication: async () => {} };
 const FIELD_MANAGER = 'kubectl-cis-netpol';
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -47,6 +50,12 @@ export function redactUrlCredentials(text: string): string {
 }
 
 const policiesPath = (namespace: string) => `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/networkpolicies`;
+
+/** What client-node's loadFromString does once it has parsed (field names to its own), without a YAML round trip. */
+export function loadMerged(kc: KubeConfig, m: MergedKubeconfig): KubeConfig {
+  kc.loadFromOptions({ clusters: newClusters(m.clusters), users: newUsers(m.users), contexts: newContexts(m.contexts), currentContext: m.currentContext });
+  return kc;
+}
 
 export interface ClusterIdentity {
   context: string;
@@ -62,10 +71,10 @@ export class KubeClient {
 
   constructor(opts: ClientOptions) {
     this.opts = opts;
-    const kc = pooledKubeConfig(opts.signal);
+    const kc = new KubeConfig();
     const files = kubeconfigFiles({ explicitFile: opts.kubeconfig, envValue: opts.env['KUBECONFIG'], home: opts.env['HOME'] });
     if (files.length > 0) {
-      kc.loadFromString(toYaml(mergeKubeconfigs(files, opts.context)));
+      loadMerged(kc, mergeKubeconfigs(files, opts.context));
     } else if (opts.env['KUBERNETES_SERVICE_HOST'] && fs.existsSync(`${SA_DIR}/token`)) {
       if (opts.context) throw new ConfigError(`context "${opts.context}" given, but there is no kubeconfig (running in-cluster)`, 'drop --context, or pass --kubeconfig');
       kc.loadFromCluster();
@@ -76,7 +85,7 @@ export class KubeClient {
     if (!cluster) throw new ConfigError(`context "${kc.getCurrentContext()}" has no cluster`, 'fix the context with `kubectl config set-context`');
     this.identity = { context: kc.getCurrentContext(), server: redactUrlCredentials(cluster.server) };
     this.kc = kc;
-    this.http = opts.http ?? requestHttpLibrary(opts.requestTimeoutMs);
+    this.http = opts.http ?? kubeHttpLibrary(kc, { timeoutMs: opts.requestTimeoutMs, signal: opts.signal });
   }
 
   private where(w: Omit<Where, 'context' | 'server'>): Where {
@@ -171,10 +180,9 @@ export class KubeClient {
   }
 
   /**
-   * One request at `path` through the run's pool and credentials (applySecurityAuthentication
-   * attaches the dispatcher, the auth headers, the abort signal and the timeout), answered as plain
-   * JSON; discovery passes its own Accept header, which no generated API method lets us set. Non-2xx
-   * answers throw ApiException like the API classes.
+   * One request at `path` through the HTTP edge (the run's pool and credentials, the abort signal and
+   * the timeout), answered as plain JSON; discovery passes its own Accept header, which no generated
+   * API method lets us set. Non-2xx answers throw ApiException like the API classes.
    */
   protected async request(method: HttpMethod, path: string, body?: unknown, accept = 'application/json', contentType = 'application/json'): Promise<unknown> {
     const ctx = new RequestContext(`${this.kc.getCurrentCluster()!.server.replace(/\/+$/, '')}${path}`, method);
@@ -183,7 +191,6 @@ export class KubeClient {
       ctx.setHeaderParam('Content-Type', contentType);
       ctx.setBody(JSON.stringify(body));
     }
-    await this.kc.applySecurityAuthentication(ctx);
     const res = await this.http.send(ctx).toPromise();
     const text = await res.body.text();
     if (res.httpStatusCode < 200 || res.httpStatusCode > 299) throw new ApiException(res.httpStatusCode, `${method} ${path}`, text, res.headers);
@@ -213,9 +220,14 @@ export class KubeClient {
   async controller(): Promise<ControllerClient> {
     const [{ ControllerClient }, { CoordinationV1Api, CoreV1Api }] = await Promise.all([import('./controller.ts'), import('@kubernetes/client-node')]);
     const cluster = this.kc.getCurrentCluster()!;
-    // makeApiClient has no way to pass an HTTP library: the same configuration by hand.
-    const config = createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: this.kc }, httpApi: this.http });
-    return new ControllerClient(this.kc, this.identity, this.opts.log, (path) => this.getJson(path), { core: new CoreV1Api(config), coord: new CoordinationV1Api(config) });
+    // makeApiClient has no way to pass an HTTP library: the same configuration by hand. The edge
+    // applies the credentials itself, so the API classes' own hook does nothing.
+    const config = createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: EDGE_AUTHENTICATES }, httpApi: this.http });
+    // client-node's Watch streams over undici's fetch: it gets a KubeConfig of its own whose
+    // dispatcher is pooled (pooled-config.ts); only `watch` loads undici.
+    const watchKc = pooledKubeConfig(this.opts.signal);
+    watchKc.loadFromOptions(this.kc);
+    return new ControllerClient(watchKc, this.identity, this.opts.log, (path) => this.getJson(path), { core: new CoreV1Api(config), coord: new CoordinationV1Api(config) });
   }
 
   // Writes as plain JSON too: the manifest carries `from` as the API spells it (no typed `_from`

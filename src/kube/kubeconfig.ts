@@ -121,18 +121,6 @@ export function mergeKubeconfigs(files: string[], context?: string): MergedKubec
   return merged;
 }
 
-/** Serialise for client-node's loadFromString (paths already absolute). */
-export function toYaml(merged: MergedKubeconfig): string {
-  return yaml.dump({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: merged.clusters,
-    users: merged.users,
-    contexts: merged.contexts,
-    'current-context': merged.currentContext,
-  });
-}
-
 /** Every context name in these files, first of duplicates wins (for completion: no current context needed). */
 export function contextNamesIn(files: string[]): string[] {
   const names: string[] = [];

@@ -1,4 +1,6 @@
-// The run's one KubeConfig: a single pooled HTTP/1.1 dispatcher, and the run's abort signal on every read.
+// The KubeConfig client-node's Watch streams through (`watch` only: every other request goes
+// through request-http.ts): a single pooled HTTP/1.1 undici dispatcher, and the run's abort signal
+// on every read.
 import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
 
 // client-node 2.0.1 builds a new undici Agent (a new TLS handshake) for every request; reusing the
@@ -22,11 +24,7 @@ function http1Only<T>(dispatcher: T): T {
   return dispatcher;
 }
 
-/**
- * The request timeout is not set here but by the HTTP edge (request-http.ts), which clears its timer
- * when the answer has been read: an AbortSignal.timeout() set here outlived every request by the
- * full timeout, so 9,000 creates in 10 s kept ~9,000 timers and signals alive (docs/benchmarks.md).
- */
+/** A watch stream has no request timeout (its server-side timeoutSeconds ends it). */
 export function pooledKubeConfig(signal: AbortSignal): KubeConfig {
   const kc = new KubeConfig();
   const inner = kc as unknown as { createDispatcher: (...a: unknown[]) => unknown };

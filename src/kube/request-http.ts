@@ -1,83 +1,112 @@
-// client-node's HTTP edge on undici's request API instead of fetch. fetch builds a WHATWG Request,
-// Response, Headers and body streams for every call; at 9,000 creates that garbage was most of
-// remediate's and rollback's peak memory (docs/benchmarks.md: the raw fetch loop alone peaks at
-// 271 MB, the same loop through request at 191 MB). The request goes through the dispatcher that
-// applySecurityAuthentication attached (pooled-config.ts: the run's one pooled HTTP/1.1 Agent), so
-// pooling, keep-alive and HTTP/1.1 stay as they were. Failures look as fetch's do (an abort rejects
-// with the signal's reason; a connection failure is `TypeError: fetch failed` with the cause), so
-// map-error.ts reads both edges alike.
-import { IsomorphicFetchHttpLibrary, ResponseContext, wrapHttpLibrary, type HttpLibrary, type RequestContext } from '@kubernetes/client-node';
+// The HTTP edge of every request we make (client-node's Watch aside): client-node's HttpLibrary on
+// Node's own http/https modules, through one keep-alive Agent per run.
+// - Why not undici (client-node's transport): its module graph (the Agent, its WASM HTTP parser,
+//   its HTTP/2 client, fetch) is the largest part of a one-shot command's start-up and ~10 MB of
+//   its RSS (docs/release.md, "Start-up, round four"); node:https is part of the executable already.
+// - The credentials and TLS material still come from client-node: applyToHTTPSOptions runs the auth
+//   plugins (token, exec, oidc …) and createAgent builds the Agent, proxies (proxy-url: socks, http,
+//   https) included. Only keep-alive is added: client-node's Agent would close each connection.
+// - Failures look as fetch's did (`TypeError: fetch failed` with the cause; an abort rejects with
+//   the signal's reason), which is what map-error.ts reads.
+import http from 'node:http';
+import https from 'node:https';
+import { HttpMethod, ResponseContext, wrapHttpLibrary, type HttpLibrary, type KubeConfig, type RequestContext } from '@kubernetes/client-node';
 
-interface Answer {
-  statusCode: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: { text(): Promise<string>; arrayBuffer(): Promise<ArrayBuffer> };
+export interface EdgeOptions {
+  /** Per request, answer included; 0 means none. */
+  timeoutMs: number;
+  /**
+   * The run's signal (SIGINT). It aborts reads only: a write in flight is let finish (bounded by the
+   * timeout), because an aborted write may still have been applied, and its outcome could then only
+   * be reported unknown.
+   */
+  signal?: AbortSignal;
 }
 
-/** The part of undici's Dispatcher (Agent, ProxyAgent) this uses. */
-interface RequestDispatcher {
-  request(o: { origin: string; path: string; method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<Answer>;
+// Idle connections are kept as long as client-go keeps them; 30 s stays under cloud load
+// balancers' 60 s idle timeouts.
+const KEEP_ALIVE = { keepAlive: true, keepAliveMsecs: 30_000 };
+
+type CreateAgent = (cluster: unknown, agentOptions: Record<string, unknown>) => http.Agent;
+
+/** client-node builds its Agent without keep-alive (a TLS handshake per request): add it, once per KubeConfig. */
+function withKeepAlive(kc: KubeConfig): KubeConfig {
+  const inner = kc as unknown as { createAgent: CreateAgent; cisKeepAlive?: true };
+  if (inner.cisKeepAlive) return kc;
+  const create = inner.createAgent.bind(kc);
+  inner.createAgent = (cluster, agentOptions) => create(cluster, { ...agentOptions, ...KEEP_ALIVE });
+  inner.cisKeepAlive = true;
+  return kc;
 }
 
-function canRequest(d: unknown): d is RequestDispatcher {
-  return typeof (d as Partial<RequestDispatcher> | undefined)?.request === 'function';
-}
-
-/**
- * A timeout for one request, answer included, whose timer is cleared as soon as the answer is read
- * (or the request fails): fetch's AbortSignal.timeout() lives on for the full timeout after it.
- */
-function deadline(ctx: RequestContext, timeoutMs: number): () => void {
-  if (timeoutMs <= 0) return () => {};
+/** The run's signal for reads, and a timer that is cleared as soon as the answer is read or fails. */
+function signalFor(method: string, o: EdgeOptions): { signal?: AbortSignal; done: () => void } {
+  const run = method === HttpMethod.GET ? o.signal : undefined;
+  if (o.timeoutMs <= 0) return { ...(run ? { signal: run } : {}), done: () => {} };
   const c = new AbortController();
-  const timer = setTimeout(() => c.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
-  const run = ctx.getSignal() as AbortSignal | undefined;
-  ctx.setSignal((run ? AbortSignal.any([run, c.signal]) : c.signal) as never);
-  return () => clearTimeout(timer);
+  const timer = setTimeout(() => c.abort(new DOMException(`no answer within ${o.timeoutMs} ms`, 'TimeoutError')), o.timeoutMs);
+  return { signal: run ? AbortSignal.any([run, c.signal]) : c.signal, done: () => clearTimeout(timer) };
 }
 
-async function send(ctx: RequestContext, fallback: HttpLibrary, timeoutMs: number): Promise<ResponseContext> {
-  const done = deadline(ctx, timeoutMs);
-  const d = ctx.getDispatcher();
-  // No dispatcher (a plain-HTTP cluster without TLS settings): fetch and its global dispatcher.
-  if (!canRequest(d)) {
-    const res = await fallback.send(ctx).toPromise().catch((err: unknown) => (done(), Promise.reject(err)));
-    return new ResponseContext(res.httpStatusCode, res.headers, { ...res.body, text: () => res.body.text().finally(done) });
-  }
+function headersOf(res: http.IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+async function send(kc: KubeConfig, o: EdgeOptions, ctx: RequestContext): Promise<ResponseContext> {
   const url = new URL(ctx.getUrl());
-  // fetch refuses a URL with user:password@ in it; so does this edge, with fetch's words (the
-  // client redacts them), rather than drop the credentials and connect as someone else.
-  if (url.username || url.password) {
+  // fetch refused a URL with user:password@ in it; so does this edge, with fetch's words (the client
+  // redacts them), rather than send them as basic auth and connect as someone else.
+  if (url.username || url.password) throw new TypeError(`Request cannot be constructed from a URL that includes credentials: ${ctx.getUrl()}`);
+  const tlsAndAuth: https.RequestOptions = {};
+  await kc.applyToHTTPSOptions(tlsAndAuth);
+  const method = String(ctx.getHttpMethod());
+  const { signal, done } = signalFor(method, o);
+  const raw = ctx.getBody();
+  const body = raw === undefined ? undefined : String(raw);
+  const options: https.RequestOptions = {
+    method,
+    headers: {
+      ...ctx.getHeaders(),
+      ...(tlsAndAuth.headers as Record<string, string> | undefined),
+      // Node frames a DELETE body (our preconditions) only with a length: without one the body
+      // follows unframed, and on a kept-alive connection the server reads it as the next request.
+      ...(body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(body)) }),
+    },
+    // The Agent carries the TLS material (client-node's agent cache: one per cluster and user).
+    agent: tlsAndAuth.agent,
+    ...(tlsAndAuth.auth ? { auth: tlsAndAuth.auth } : {}),
+  };
+  const failed = (err: unknown) => {
     done();
-    throw new TypeError(`Request cannot be constructed from a URL that includes credentials: ${ctx.getUrl()}`);
-  }
-  const signal = ctx.getSignal() as AbortSignal | undefined;
-  const body = ctx.getBody();
-  let res: Answer;
-  try {
-    res = await d.request({
-      origin: url.origin, path: `${url.pathname}${url.search}`, method: String(ctx.getHttpMethod()), headers: ctx.getHeaders(),
-      ...(body === undefined ? {} : { body: String(body) }), ...(signal ? { signal } : {}),
+    return signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: err });
+  };
+  return new Promise<ResponseContext>((resolve, reject) => {
+    if (signal?.aborted) return reject(failed(signal.reason));
+    const req = (url.protocol === 'http:' ? http : https).request(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (err) => reject(failed(err)));
+      res.on('end', () => {
+        done();
+        const bytes = Buffer.concat(chunks);
+        const text = bytes.toString('utf8');
+        resolve(new ResponseContext(res.statusCode ?? 0, headersOf(res), { text: async () => text, binary: async () => bytes, stream: () => null }));
+      });
     });
-  } catch (err) {
-    done();
-    if (signal?.aborted) throw signal.reason;
-    throw new TypeError('fetch failed', { cause: err });
-  }
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-  // The body is read once (every generated method reads it as text); a second read gets the same text.
-  let text: Promise<string> | undefined;
-  const read = <T>(p: Promise<T>) => p.finally(done).catch((err: unknown) => Promise.reject(signal?.aborted ? signal.reason : err));
-  return new ResponseContext(res.statusCode, headers, {
-    text: () => (text ??= read(res.body.text())),
-    binary: async () => Buffer.from(await read(res.body.arrayBuffer())),
-    stream: () => null,
+    // An abort destroys the request and its socket (http.request has no signal of its own here:
+    // its AbortError would hide the reason we report).
+    const abort = () => req.destroy(signal?.reason as Error);
+    signal?.addEventListener('abort', abort, { once: true });
+    req.on('close', () => signal?.removeEventListener('abort', abort));
+    req.on('error', (err) => reject(failed(err)));
+    req.end(body);
   });
 }
 
-/** `timeoutMs`: per request, answer included; 0 means none. */
-export function requestHttpLibrary(timeoutMs: number): HttpLibrary {
-  const fallback = new IsomorphicFetchHttpLibrary();
-  return wrapHttpLibrary({ send: (ctx) => send(ctx, fallback, timeoutMs) });
+/** The edge for `kc`'s current context. */
+export function kubeHttpLibrary(kc: KubeConfig, o: EdgeOptions): HttpLibrary {
+  withKeepAlive(kc);
+  return wrapHttpLibrary({ send: (ctx) => send(kc, o, ctx) });
 }

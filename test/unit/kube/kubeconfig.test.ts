@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as yaml from 'js-yaml';
 import { ConfigError } from '../../../src/core/errors.ts';
-import { kubeconfigFiles, mergeKubeconfigs, toYaml } from '../../../src/kube/kubeconfig.ts';
+import { KubeConfig } from '@kubernetes/client-node';
+import { loadMerged } from '../../../src/kube/client.ts';
+import { kubeconfigFiles, mergeKubeconfigs } from '../../../src/kube/kubeconfig.ts';
 
 interface Kc {
   current?: string;
@@ -140,10 +142,14 @@ describe('kube/kubeconfig', () => {
       assert.throws(() => mergeKubeconfigs([path.join(dir, 'isdir')]), configError(/^cannot read kubeconfig/));
     });
 
-    it('toYaml writes a kubeconfig client-node can load, with the chosen context', () => {
+    it('the merged kubeconfig loads into client-node as loadFromString would load the same text, with the chosen context', () => {
       const m = mergeKubeconfigs([write('a', a), write('b', b)], 'ctx-b');
-      const doc = yaml.load(toYaml(m)) as Record<string, unknown>;
-      assert.deepEqual([doc['kind'], doc['current-context'], (doc['contexts'] as unknown[]).length], ['Config', 'ctx-b', 2]);
+      const kc = loadMerged(new KubeConfig(), m);
+      const viaText = new KubeConfig();
+      viaText.loadFromString(yaml.dump({ apiVersion: 'v1', kind: 'Config', clusters: m.clusters, users: m.users, contexts: m.contexts, 'current-context': m.currentContext }));
+      assert.equal(kc.getCurrentContext(), 'ctx-b');
+      assert.deepEqual([kc.clusters, kc.users, kc.contexts], [viaText.clusters, viaText.users, viaText.contexts]);
+      assert.ok(kc.getCurrentCluster()?.server, 'field names are client-node\'s (server, caData …)');
     });
   });
 });

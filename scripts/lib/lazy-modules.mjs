@@ -1,0 +1,100 @@
+// Modules client-node imports at load but that a run needs only in rare set-ups, loaded on first use
+// instead (esbuild plugin). A one-shot command never loads undici (the HTTP edge is node:https:
+// src/kube/request-http.ts; only `watch`'s client-node Watch streams over undici's fetch), the proxy
+// agents (a kubeconfig with proxy-url), or the azure, gcp and oidc auth providers (with openid-client
+// and jsonpath-plus). Each was initialised with config.js on every command that connects.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Packages whose named exports become stand-ins that load the package on first use: construct,
+ * call or read a property of one and the real export answers. Only the names listed are exported,
+ * so an import of another name fails the build ("No matching export"), never the run.
+ */
+const LAZY_PACKAGES = {
+  undici: ['Agent', 'ProxyAgent', 'fetch'],
+  'socks-proxy-agent': ['SocksProxyAgent'],
+  socks: ['SocksClient'],
+  hpagent: ['HttpProxyAgent', 'HttpsProxyAgent'],
+};
+
+/**
+ * client-node's auth providers that config.js constructs with every KubeConfig and asks, on every
+ * request, isAuthProvider(user): a stand-in answers that from the provider name (checked against the
+ * real module's source at build time) and loads the real provider for applyAuthentication only.
+ */
+const LAZY_AUTH = {
+  './azure_auth.js': { cls: 'AzureAuth', provider: 'azure' },
+  './gcp_auth.js': { cls: 'GoogleCloudPlatformAuth', provider: 'gcp' },
+  './oidc_auth.js': { cls: 'OpenIDConnectAuth', provider: 'oidc' },
+};
+
+/**
+ * Modules replaced outright. yargs looks for a package.json above its own file at start-up (for
+ * a version we always give it, and for `pkgConf`, which we never call): inside the executable that
+ * walk finds nothing or, worse, someone else's package.json above the install directory, and it
+ * cost ~8 ms of file-system calls on every command.
+ */
+const REPLACED = {
+  'escalade/sync': 'export default function findUp() { return undefined; }\n',
+};
+
+const CONFIG_JS = /@kubernetes[\\/]client-node[\\/]dist[\\/](config|watch)\.js$|[\\/]gen[\\/]http[\\/]isomorphic-fetch\.js$/;
+
+function packageStandIn(real, names) {
+  return [
+    'let real;',
+    `const load = () => (real ??= require(${JSON.stringify(real)}));`,
+    // A function target, so that the stand-in can be constructed and called as well as read.
+    'const lazy = (name) => new Proxy(function () {}, {',
+    '  get: (_, key) => Reflect.get(load()[name], key),',
+    '  construct: (_, args) => Reflect.construct(load()[name], args),',
+    '  apply: (_, self, args) => Reflect.apply(load()[name], self, args),',
+    '});',
+    ...names.map((n) => `export const ${n} = lazy(${JSON.stringify(n)});`),
+    '',
+  ].join('\n');
+}
+
+function authStandIn(real, { cls, provider }) {
+  return [
+    `export class ${cls} {`,
+    `  isAuthProvider(user) { return user?.authProvider?.name === ${JSON.stringify(provider)}; }`,
+    `  applyAuthentication(user, opts) { return (this.real ??= new (require(${JSON.stringify(real)}).${cls})()).applyAuthentication(user, opts); }`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** The stand-in is only right while the real provider decides by exactly this name: fail the build otherwise. */
+async function checkProvider(file, { cls, provider }) {
+  const src = await readFile(file, 'utf8');
+  const decides = new RegExp(`return user\\.authProvider\\.name === '${provider}';`);
+  if (!src.includes(`export class ${cls}`) || !decides.test(src)) {
+    throw new Error(`lazy-modules: ${file} no longer decides isAuthProvider by authProvider.name === '${provider}'; update scripts/lib/lazy-modules.mjs`);
+  }
+}
+
+export const lazyModules = {
+  name: 'lazy-modules',
+  setup(build) {
+    const names = Object.keys(LAZY_PACKAGES).map((n) => n.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&'));
+    build.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, async (args) => {
+      if (!CONFIG_JS.test(args.importer)) return undefined;
+      const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir });
+      if (r.errors.length) return { errors: r.errors };
+      return { path: `lazy:${args.path}`, namespace: 'lazy-modules', pluginData: { real: r.path, names: LAZY_PACKAGES[args.path] } };
+    });
+    build.onResolve({ filter: /^escalade\/sync$/ }, (args) => ({ path: `replaced:${args.path}`, namespace: 'lazy-modules', pluginData: { contents: REPLACED[args.path] } }));
+    build.onResolve({ filter: /^\.\/(azure|gcp|oidc)_auth\.js$/ }, (args) => {
+      if (!/[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer)) return undefined;
+      const real = path.join(path.dirname(args.importer), args.path);
+      return { path: `lazy:${args.path}`, namespace: 'lazy-modules', pluginData: { real, auth: LAZY_AUTH[args.path] } };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-modules' }, async ({ pluginData: d }) => {
+      if (d.contents) return { contents: d.contents, loader: 'js' };
+      if (d.auth) await checkProvider(d.real, d.auth);
+      return { contents: d.auth ? authStandIn(d.real, d.auth) : packageStandIn(d.real, d.names), resolveDir: path.dirname(d.real), loader: 'js' };
+    });
+  },
+};
