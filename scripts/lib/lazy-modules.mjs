@@ -1,8 +1,9 @@
 // Modules client-node imports at load but that a run needs only in rare set-ups, loaded on first use
 // instead (esbuild plugin). A one-shot command never loads undici (the HTTP edge is node:https:
 // src/kube/request-http.ts; only `watch`'s client-node Watch streams over undici's fetch), the proxy
-// agents (a kubeconfig with proxy-url), or the azure, gcp and oidc auth providers (with openid-client
-// and jsonpath-plus). Each was initialised with config.js on every command that connects.
+// agents (a kubeconfig with proxy-url), the azure, gcp and oidc auth providers (with openid-client
+// and jsonpath-plus), or node:child_process (exec credential plugins). Each was initialised with
+// config.js on every command that connects. One module, yargs' package.json finder, is replaced.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -38,6 +39,22 @@ const LAZY_AUTH = {
 const REPLACED = {
   'escalade/sync': 'export default function findUp() { return undefined; }\n',
 };
+
+/**
+ * A built-in module imported whole (`import child_process from 'node:child_process'`) by config.js
+ * (for WSL only) and exec_auth.js (for exec credential plugins): every property read answers a
+ * function that loads the module on its first call. child_process brings dgram and the socket list.
+ */
+const LAZY_BUILTINS = { 'node:child_process': /[\\/]client-node[\\/]dist[\\/](config|exec_auth)\.js$/ };
+
+function builtinStandIn(name) {
+  return [
+    'let real;',
+    `const load = () => (real ??= require(${JSON.stringify(name)}));`,
+    'export default new Proxy({}, { get: (_, key) => (...args) => load()[key](...args) });',
+    '',
+  ].join('\n');
+}
 
 const CONFIG_JS = /@kubernetes[\\/]client-node[\\/]dist[\\/](config|watch)\.js$|[\\/]gen[\\/]http[\\/]isomorphic-fetch\.js$/;
 
@@ -85,6 +102,10 @@ export const lazyModules = {
       if (r.errors.length) return { errors: r.errors };
       return { path: `lazy:${args.path}`, namespace: 'lazy-modules', pluginData: { real: r.path, names: LAZY_PACKAGES[args.path] } };
     });
+    build.onResolve({ filter: /^node:child_process$/ }, (args) => {
+      if (args.pluginData?.real || !LAZY_BUILTINS[args.path].test(args.importer)) return undefined;
+      return { path: `lazy:${args.path}`, namespace: 'lazy-modules', pluginData: { contents: builtinStandIn(args.path), real: true } };
+    });
     build.onResolve({ filter: /^escalade\/sync$/ }, (args) => ({ path: `replaced:${args.path}`, namespace: 'lazy-modules', pluginData: { contents: REPLACED[args.path] } }));
     build.onResolve({ filter: /^\.\/(azure|gcp|oidc)_auth\.js$/ }, (args) => {
       if (!/[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer)) return undefined;
@@ -92,7 +113,7 @@ export const lazyModules = {
       return { path: `lazy:${args.path}`, namespace: 'lazy-modules', pluginData: { real, auth: LAZY_AUTH[args.path] } };
     });
     build.onLoad({ filter: /.*/, namespace: 'lazy-modules' }, async ({ pluginData: d }) => {
-      if (d.contents) return { contents: d.contents, loader: 'js' };
+      if (d.contents) return { contents: d.contents, loader: 'js', pluginData: { real: true } };
       if (d.auth) await checkProvider(d.real, d.auth);
       return { contents: d.auth ? authStandIn(d.real, d.auth) : packageStandIn(d.real, d.names), resolveDir: path.dirname(d.real), loader: 'js' };
     });

@@ -86,20 +86,20 @@ const lazyStringWidth = {
  * websockets, informers, metrics, top, logs …), and each is initialised with the first import, on
  * every command that connects. A name src/ imports from a module left out here fails the build
  * ("No matching export"), never the run.
- * Two subsets: a static import gets the kubeconfig, the HTTP edge and watch (CLIENT_NODE_LIGHT);
+ * Two subsets: a static import gets the kubeconfig and the HTTP edge's types (CLIENT_NODE_LIGHT);
  * the generated API classes and their models (gen/index.js: ~1,000 model classes and their type
- * maps, the largest part of audit's start-up) come only with a dynamic `import()`, which the few
- * calls that need a typed API make (kube/client.ts `apiClasses`). config.js's own import of
+ * maps, the largest part of audit's start-up) and the Watch (node:readline, undici's fetch) come
+ * only with a dynamic `import()`, which only `watch` makes (kube/client.ts `controller()`). config.js's own import of
  * gen/index.js (for two names used by makeApiClient, which we never call) is narrowed the same way.
  */
 const CLIENT_NODE_LIGHT = [
-  './polyfill.js', './config.js', './watch.js', './types.js', './patch.js', './middleware.js',
+  './polyfill.js', './config.js', './types.js', './patch.js', './middleware.js',
   './gen/http/http.js', './gen/apis/exception.js',
   "{ createConfiguration } from './gen/configuration.js", "{ ServerConfiguration } from './gen/servers.js",
 ];
 // By name, so that esbuild still drops the API classes nobody uses (a whole namespace would keep
 // them all: the bundle doubled). A class src/ imports dynamically must be listed here.
-const CLIENT_NODE_FULL = [...CLIENT_NODE_LIGHT, "{ CoordinationV1Api, CoreV1Api } from './gen/index.js"];
+const CLIENT_NODE_FULL = [...CLIENT_NODE_LIGHT, './watch.js', "{ CoordinationV1Api, CoreV1Api } from './gen/index.js"];
 const subsetModule = (list) =>
   list.map((m) => (m === './polyfill.js' ? `import '${m}';` : m.startsWith('{') ? `export ${m}';` : `export * from '${m}';`)).join('\n');
 const clientNodeSubset = {
@@ -285,7 +285,7 @@ export async function buildSea({ main, nodeBinary, blobNode = HOST_NODE, blobOpt
     // but changes V8's flag hash, so the cache is rejected at run time and start-up is as slow as
     // without one. Only the building process gets the flag, not the executable.
     try {
-      run(blobNode, ['--random-seed=1', ...V8_FLAGS, '--build-sea', configFile], 'node --build-sea', work);
+      run(blobNode, ['--random-seed=1', ...config.execArgv, '--build-sea', configFile], 'node --build-sea', work);
       await chmod(tmpOut, 0o755);
       if (after) await after(tmpOut);
       await rename(tmpOut, out);

@@ -34,7 +34,7 @@ export async function readClusterSnapshot(cluster: Cluster, scope: ScopeOptions,
     namespaces = await cluster.listNamespaces();
   }
 
-  deps.progress.update(`Listing NetworkPolicies (${namespaces.length} namespaces)`);
+  deps.progress.update(`Listing NetworkPolicies and cluster-wide policies (${namespaces.length} namespaces)`);
   const perNamespace = async (list: Namespace[]) => {
     await forEachBounded(list, READ_CONCURRENCY, stop, async (ns) => {
       try {
@@ -45,9 +45,10 @@ export async function readClusterSnapshot(cluster: Cluster, scope: ScopeOptions,
       }
     });
   };
-  if (scope.namespaces.length > 0) {
-    await perNamespace(namespaces);
-  } else {
+  // The NetworkPolicies and the cluster-wide kinds side by side: two connections, where one after
+  // the other waited a round trip per list (the first request above has run alone).
+  const readPolicies = async () => {
+    if (scope.namespaces.length > 0) return perNamespace(namespaces);
     try {
       policies = await cluster.listPolicies();
     } catch (err) {
@@ -56,9 +57,8 @@ export async function readClusterSnapshot(cluster: Cluster, scope: ScopeOptions,
       deps.log('cluster-wide list of networkpolicies forbidden: falling back to per-namespace lists');
       await perNamespace(namespaces);
     }
-  }
-  deps.progress.update('Reading cluster-wide policies');
-  const kinds = await cluster.readPolicyKinds();
+  };
+  const [, kinds] = await Promise.all([readPolicies(), cluster.readPolicyKinds()]);
   notes.push(...unreadableKindNotes(kinds.apis));
   if (deps.signal.aborted) throw new InterruptedError();
   return {

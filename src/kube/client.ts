@@ -218,7 +218,7 @@ export class KubeClient {
 
   /** The calls only `watch` makes (lists with resourceVersion, watches, the Lease, Events): kube/controller.ts. */
   async controller(): Promise<ControllerClient> {
-    const [{ ControllerClient }, { CoordinationV1Api, CoreV1Api }] = await Promise.all([import('./controller.ts'), import('@kubernetes/client-node')]);
+    const [{ ControllerClient }, { CoordinationV1Api, CoreV1Api, Watch }] = await Promise.all([import('./controller.ts'), import('@kubernetes/client-node')]);
     const cluster = this.kc.getCurrentCluster()!;
     // makeApiClient has no way to pass an HTTP library: the same configuration by hand. The edge
     // applies the credentials itself, so the API classes' own hook does nothing.
@@ -227,7 +227,7 @@ export class KubeClient {
     // dispatcher is pooled (pooled-config.ts); only `watch` loads undici.
     const watchKc = pooledKubeConfig(this.opts.signal);
     watchKc.loadFromOptions(this.kc);
-    return new ControllerClient(watchKc, this.identity, this.opts.log, (path) => this.getJson(path), { core: new CoreV1Api(config), coord: new CoordinationV1Api(config) });
+    return new ControllerClient(this.identity, this.opts.log, (path) => this.getJson(path), { core: new CoreV1Api(config), coord: new CoordinationV1Api(config), newWatch: () => new Watch(watchKc) });
   }
 
   // Writes as plain JSON too: the manifest carries `from` as the API spells it (no typed `_from`

@@ -1,6 +1,6 @@
 // The cluster calls only the watch controller makes: lists with their resourceVersion, watches
 // (client-node's Watch over the same pooled HTTP/1.1 dispatcher), the Lease, and Events.
-import { KubeConfig, Watch, type CoordinationV1Api, type CoreV1Api } from '@kubernetes/client-node';
+import type { CoordinationV1Api, CoreV1Api, Watch } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../core/errors.ts';
 import type { ControllerApi, LeaseRecord, Listed, WatchedKind, WatchedObject, WatchEnd, WatchEvent } from '../app/watch/ports.ts';
@@ -21,7 +21,7 @@ function timeText(v: unknown): string {
 export class ControllerClient implements ControllerApi {
   private readonly core: CoreV1Api;
   private readonly coord: CoordinationV1Api;
-  private readonly kc: KubeConfig;
+  private readonly newWatch: () => Watch;
   private readonly identity: { context: string; server: string };
   private readonly log: (line: string) => void;
   private readonly random: () => number;
@@ -29,11 +29,11 @@ export class ControllerClient implements ControllerApi {
   private readonly getJson: (path: string) => Promise<unknown>;
 
   /**
-   * `getJson`: KubeClient's plain-JSON GET; `apis`: API classes on its HTTP edge (undici's request
-   * API over the pooled dispatcher, so Lease renewals and Events pay no fetch overhead).
+   * `getJson`: KubeClient's plain-JSON GET; `apis`: API classes on its HTTP edge (so Lease renewals
+   * and Events pay no fetch overhead) and client-node's Watch (over undici's fetch, pooled).
    */
-  constructor(kc: KubeConfig, identity: { context: string; server: string }, log: (line: string) => void, getJson: (path: string) => Promise<unknown>, apis: { core: CoreV1Api; coord: CoordinationV1Api }, random: () => number = Math.random) {
-    this.kc = kc;
+  constructor(identity: { context: string; server: string }, log: (line: string) => void, getJson: (path: string) => Promise<unknown>, apis: { core: CoreV1Api; coord: CoordinationV1Api; newWatch: () => Watch }, random: () => number = Math.random) {
+    this.newWatch = apis.newWatch;
     this.getJson = getJson;
     this.identity = identity;
     this.log = log;
@@ -82,7 +82,7 @@ export class ControllerClient implements ControllerApi {
     // The server ends each watch after 5-10 minutes (client-go's spread), so that connections
     // rebalance; bookmarks arrive about once a minute, so 2.5 minutes of silence means a hung server.
     const timeoutSeconds = Math.round(300 + 300 * this.random());
-    const w = new Watch(this.kc);
+    const w = this.newWatch();
     // client-node's inactivity timeout (private, 30 s by default): reset by every byte received.
     (w as unknown as { requestTimeoutMs: number }).requestTimeoutMs = 150_000;
     let gone: string | undefined;
