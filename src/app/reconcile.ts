@@ -13,6 +13,7 @@ import type { CompileCache } from '../core/netpol/compile.ts';
 import { checkCreates } from './connectivity.ts';
 import { forEachBounded, writeEach } from './pool.ts';
 import type { AppDeps, Cluster } from './ports.ts';
+import { compareText } from '../core/order.ts';
 
 export interface ReconcileOptions {
   placeholder: PlaceholderOptions;
@@ -105,7 +106,7 @@ export async function reconcile(state: Snapshot, scope: Scope, o: ReconcileOptio
     await withdrawWhereOthersAppeared(cluster, created, results, notes, deps, batch.readBack ?? ((c) => readBack(cluster, [...c.keys()], deps.signal)));
   }
   const all = [...plan.decided, ...plan.creates.map((p) => ({ ...(results.get(p.metadata.namespace) as RemediateResult), connectivity: connectivity(p.metadata.namespace) }))]
-    .sort((a, b) => a.namespace.localeCompare(b.namespace));
+    .sort((a, b) => compareText(a.namespace, b.namespace));
   return { results: all, created, notes };
 }
 

@@ -6,6 +6,7 @@ import { deleteOutcome, namespacesFailingAfter, planRollback, type RollbackRepor
 import { writeEach } from './pool.ts';
 import type { AppDeps, Cluster } from './ports.ts';
 import { readClusterSnapshot } from './snapshot.ts';
+import { compareText } from '../core/order.ts';
 
 export interface RollbackOptions {
   scope: ScopeOptions;
@@ -32,7 +33,7 @@ export async function runRollback(o: RollbackOptions, cluster: Cluster, deps: Ap
       if (!started.has(p)) results.push({ namespace: p.metadata.namespace, policy: p.metadata.name, status: 'FAILED', reason: `Not attempted: ${why}` });
     }
   }
-  results.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.policy.localeCompare(b.policy));
+  results.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.policy, b.policy));
   const failing = namespacesFailingAfter(snapshot, results);
   const n = (s: RollbackResult['status']) => results.filter((r) => r.status === s).length;
   return {

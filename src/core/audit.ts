@@ -4,6 +4,7 @@ import type { Namespace, NetworkPolicy } from './model.ts';
 import { isLegacyName, isOurs, templateOf } from './placeholder.ts';
 import { REPORT_API_VERSION, type AuditFinding, type AuditNote, type AuditReport, type Snapshot } from './report.ts';
 import type { Scope } from './scope.ts';
+import { compareText } from './order.ts';
 
 export const NOT_FOUND = 'Namespace not found';
 
@@ -67,7 +68,7 @@ export function audit(snapshot: Snapshot, scope: Scope, now: Date, o: AuditOptio
   const by = policiesByNamespace(snapshot.policies);
   const findings: AuditFinding[] = [];
   const unreadable = new Map(snapshot.unreadable.map((u) => [u.namespace, u.message]));
-  for (const ns of [...snapshot.namespaces].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+  for (const ns of [...snapshot.namespaces].sort((a, b) => compareText(a.metadata.name, b.metadata.name))) {
     const name = ns.metadata.name;
     const policies = (by.get(name) ?? []).map((p) => p.metadata.name).sort();
     const skip = scope.skipReason(ns);

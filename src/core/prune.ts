@@ -11,6 +11,7 @@ import { modelCluster, type ModelState } from './proof.ts';
 import { failureOf, type DryRun, type Failure } from './remediate.ts';
 import { REPORT_API_VERSION, type Snapshot } from './report.ts';
 import type { Scope } from './scope.ts';
+import { compareText } from './order.ts';
 
 export type PruneStatus = 'REMOVED' | 'PLANNED' | 'KEPT' | 'FAILED' | 'UNKNOWN' | 'ERROR';
 
@@ -62,7 +63,7 @@ export function planPrune(snapshot: Snapshot, scope: Scope, force: boolean): Pru
   const unreadable = new Map(snapshot.unreadable.map((u) => [u.namespace, u.message]));
   const deletes: NetworkPolicy[] = [];
   const decided: PruneResult[] = [];
-  for (const ns of [...snapshot.namespaces].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+  for (const ns of [...snapshot.namespaces].sort((a, b) => compareText(a.metadata.name, b.metadata.name))) {
     const name = ns.metadata.name;
     if (wanted.size > 0 && !wanted.has(name)) continue;
     if (scope.skipReason(ns)?.kind === 'excluded') continue; // like rollback: ours wherever we put it, unless excluded
@@ -73,7 +74,7 @@ export function planPrune(snapshot: Snapshot, scope: Scope, force: boolean): Pru
     const list = by.get(name) ?? [];
     const mine = list.filter(isOurs);
     const others = list.filter((p) => !isOurs(p));
-    for (const p of mine.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+    for (const p of mine.sort((a, b) => compareText(a.metadata.name, b.metadata.name))) {
       const base = { namespace: name, policy: p.metadata.name, remaining: names(others) };
       if (others.length === 0) decided.push({ ...base, status: 'KEPT', reason: ONLY_POLICY_REASON });
       else if (!isUnmodified(p) && !force) decided.push({ ...base, status: 'KEPT', reason: EDITED_REASON });
@@ -194,7 +195,7 @@ export function pruneSummary(results: PruneResult[]): PruneSummary {
 }
 
 export function pruneReport(parts: Omit<PruneReport, 'apiVersion' | 'kind' | 'summary'>): PruneReport {
-  const results = [...parts.results].sort((a, b) => a.namespace.localeCompare(b.namespace) || (a.policy ?? '').localeCompare(b.policy ?? ''));
+  const results = [...parts.results].sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.policy ?? '', b.policy ?? ''));
   const { timestamp, source, dryRun, confirmed, mode, interrupted, notes } = parts;
   return { apiVersion: REPORT_API_VERSION, kind: 'PruneReport', timestamp, source, dryRun, confirmed, mode, interrupted, summary: pruneSummary(results), results, notes };
 }

@@ -2,6 +2,7 @@
 // recognised component positively does not and nothing went unread, UNKNOWN otherwise.
 import { RECOGNIZERS, type Lookup } from './recognizers.ts';
 import type { CniEvidence, CniFinding, CniJudgement, DaemonSetEvidence } from './types.ts';
+import { compareText } from '../order.ts';
 
 /** Where CNIs put their DaemonSets: listed one by one when a cluster-wide list is forbidden. */
 export const KNOWN_NAMESPACES = ['kube-system', 'calico-system', 'cilium', 'kube-flannel', 'openshift-ovn-kubernetes', 'ovn-kubernetes'];
@@ -27,7 +28,7 @@ export function configMapsWanted(daemonSets: DaemonSetEvidence[]): { namespace: 
 function findingsOf(e: CniEvidence): CniFinding[] {
   const lookup: Lookup = (namespace, name) => e.configMaps.find((c) => c.namespace === namespace && c.name === name);
   const findings: CniFinding[] = [];
-  const sorted = [...e.daemonSets].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+  const sorted = [...e.daemonSets].sort((a, b) => compareText(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
   for (const ds of sorted) {
     for (const r of RECOGNIZERS) {
       const agent = r.match(ds);

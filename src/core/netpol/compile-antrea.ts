@@ -23,6 +23,7 @@ import type { CompiledPort } from './compile.ts';
 import { NO_PORTS, type PortSet } from './ports.ts';
 import type { Requirement } from './selector.ts';
 import type { Direction } from './types.ts';
+import { compareText } from '../order.ts';
 
 export type AntreaAction = 'Allow' | 'Drop' | 'Reject' | 'Pass';
 
@@ -146,7 +147,7 @@ export function compileAntrea(p: CniPolicy, tiers: Map<string, number>): Compile
 
 /** Evaluation order: Tier priority, then policy priority; ties by kind, namespace and name (flagged by antreaTies). */
 export function antreaOrder(a: CompiledAntrea, b: CompiledAntrea): number {
-  return a.tierPriority - b.tierPriority || a.priority - b.priority || formatCniRef(a.ref).localeCompare(formatCniRef(b.ref));
+  return a.tierPriority - b.tierPriority || a.priority - b.priority || compareText(formatCniRef(a.ref), formatCniRef(b.ref));
 }
 
 /** Same Tier and priority, rules in a common direction, and (for two NetworkPolicies) one namespace. */

@@ -6,6 +6,7 @@ import { PROTOCOLS, type CompiledPeer, type CompiledPort } from './compile.ts';
 import { parseCIDR } from './ip.ts';
 import { compileSelector, type CompiledSelector } from './selector.ts';
 import type { ClusterPolicyRef, Direction, TierAction } from './types.ts';
+import { compareText } from '../order.ts';
 
 export type ClusterPeer =
   | CompiledPeer
@@ -98,7 +99,7 @@ export function compileClusterPolicy(p: ClusterPolicy): CompiledClusterPolicy {
 
 /** Policies of one tier in evaluation order: lower priority first; ties by kind and name (see tiers.ts). */
 export function tierOrder(a: CompiledClusterPolicy, b: CompiledClusterPolicy): number {
-  return a.ref.priority - b.ref.priority || a.ref.kind.localeCompare(b.ref.kind) || a.ref.name.localeCompare(b.ref.name);
+  return a.ref.priority - b.ref.priority || compareText(a.ref.kind, b.ref.kind) || compareText(a.ref.name, b.ref.name);
 }
 
 export function formatClusterPolicy(ref: ClusterPolicyRef): string {

@@ -172,6 +172,8 @@ export function summarise(cluster: Cluster, classes: readonly ConnectionClass[])
     const lines = linesFor(b.items, b.direction, b.change, pods, totals, podPoints);
     byNamespace.set(b.namespace, [...(byNamespace.get(b.namespace) ?? []), ...lines]);
   }
+  // Collated (localeCompare), unlike the names elsewhere (core/order.ts): these are sentences, and
+  // readers expect "0.0.0.0/0 …" after the pod lines. Only a proof with changes gets here.
   return [...byNamespace.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([namespace, lines]) => ({ namespace, lines: lines.sort((a, b) => a.order.localeCompare(b.order)).map((l) => l.text) }));
