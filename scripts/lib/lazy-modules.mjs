@@ -3,9 +3,13 @@
 // src/kube/request-http.ts; only `watch`'s client-node Watch streams over undici's fetch), the proxy
 // agents (a kubeconfig with proxy-url), the azure, gcp and oidc auth providers (with openid-client
 // and jsonpath-plus), or node:child_process (exec credential plugins). Each was initialised with
-// config.js on every command that connects. One module, yargs' package.json finder, is replaced.
+// config.js on every command that connects. One module, yargs' package.json finder, is replaced;
+// string-width (yargs' help layout) answers ASCII itself and loads on the first other text.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * Packages whose named exports become stand-ins that load the package on first use: construct,
@@ -117,5 +121,40 @@ export const lazyModules = {
       if (d.auth) await checkProvider(d.real, d.auth);
       return { contents: d.auth ? authStandIn(d.real, d.auth) : packageStandIn(d.real, d.names), resolveDir: path.dirname(d.real), loader: 'js' };
     });
+  },
+};
+
+/**
+ * yargs, cliui and wrap-ansi measure every help column with string-width 7/8, whose module body
+ * compiles Unicode-property regexes (/\p{RGI_Emoji}/v …) and an Intl.Segmenter: ~40 ms of CPU per
+ * copy at start-up, on every run that loads yargs (--version and --help included). This wraps each
+ * copy: printable ASCII (all of this CLI's own text) is measured as its length, anything else loads
+ * the real module on first use. Paths stay relative to the repository (reproducible bundles).
+ */
+export const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(build) {
+    build.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData?.real) return undefined;
+      const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { real: true } });
+      if (r.errors.length) return { errors: r.errors };
+      const pkg = JSON.parse(await readFile(path.join(path.dirname(r.path), 'package.json'), 'utf8'));
+      // string-width 4 (cli-table3) is plain code: nothing to defer.
+      if (Number(pkg.version.split('.')[0]) < 7) return { path: r.path };
+      return { path: path.relative(REPO_ROOT, r.path), namespace: 'lazy-string-width' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
+      contents: [
+        'let real;',
+        'export default function stringWidth(text, options) {',
+        "  if (typeof text === 'string' && /^[\\x20-\\x7e]*$/.test(text)) return text.length;",
+        `  real ??= require(${JSON.stringify(`./${path.basename(args.path)}`)}).default;`,
+        '  return real(text, options);',
+        '}',
+        '',
+      ].join('\n'),
+      resolveDir: path.join(REPO_ROOT, path.dirname(args.path)),
+      loader: 'js',
+    }));
   },
 };

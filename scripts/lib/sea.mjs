@@ -16,7 +16,7 @@ import { copyFile, chmod, mkdtemp, rename, rm, stat, writeFile, readFile } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lazyModules } from './lazy-modules.mjs';
+import { lazyModules, lazyStringWidth } from './lazy-modules.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN_NAME = 'kubectl-cis_netpol';
@@ -44,41 +44,6 @@ export function mb(bytes) {
 export async function readPackageJson() {
   return JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8'));
 }
-
-/**
- * yargs, cliui and wrap-ansi measure every help column with string-width 7/8, whose module body
- * compiles Unicode-property regexes (/\p{RGI_Emoji}/v …) and an Intl.Segmenter: ~40 ms of CPU per
- * copy at start-up, on every run that loads yargs (--version and --help included). This wraps each
- * copy: printable ASCII (all of this CLI's own text) is measured as its length, anything else loads
- * the real module on first use. Paths stay relative to the repository (reproducible bundles).
- */
-const lazyStringWidth = {
-  name: 'lazy-string-width',
-  setup(build) {
-    build.onResolve({ filter: /^string-width$/ }, async (args) => {
-      if (args.pluginData?.real) return undefined;
-      const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { real: true } });
-      if (r.errors.length) return { errors: r.errors };
-      const pkg = JSON.parse(await readFile(path.join(path.dirname(r.path), 'package.json'), 'utf8'));
-      // string-width 4 (cli-table3) is plain code: nothing to defer.
-      if (Number(pkg.version.split('.')[0]) < 7) return { path: r.path };
-      return { path: path.relative(REPO_ROOT, r.path), namespace: 'lazy-string-width' };
-    });
-    build.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
-      contents: [
-        'let real;',
-        'export default function stringWidth(text, options) {',
-        "  if (typeof text === 'string' && /^[\\x20-\\x7e]*$/.test(text)) return text.length;",
-        `  real ??= require(${JSON.stringify(`./${path.basename(args.path)}`)}).default;`,
-        '  return real(text, options);',
-        '}',
-        '',
-      ].join('\n'),
-      resolveDir: path.join(REPO_ROOT, path.dirname(args.path)),
-      loader: 'js',
-    }));
-  },
-};
 
 /**
  * `import … from '@kubernetes/client-node'` in src/ resolves to the part of the package the CLI
