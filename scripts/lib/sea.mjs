@@ -51,20 +51,13 @@ export async function readPackageJson() {
  * websockets, informers, metrics, top, logs …), and each is initialised with the first import, on
  * every command that connects. A name src/ imports from a module left out here fails the build
  * ("No matching export"), never the run.
- * Two subsets: a static import gets the kubeconfig and the HTTP edge's types (CLIENT_NODE_LIGHT);
- * the generated API classes and their models (gen/index.js: ~1,000 model classes and their type
- * maps, the largest part of audit's start-up) and the Watch (node:readline, undici's fetch) come
- * only with a dynamic `import()`, which only `watch` makes (kube/client.ts `controller()`). config.js's own import of
- * gen/index.js (for two names used by makeApiClient, which we never call) is narrowed the same way.
+ * The subset is the kubeconfig and the HTTP edge's types: every request, `watch`'s included, is plain
+ * JSON over src/kube/request-http.ts, so the generated API classes and their models (gen/index.js:
+ * ~1,000 model classes and their type maps) and client-node's Watch are never bundled. config.js's
+ * own import of gen/index.js (for two names used by makeApiClient, which we never call) is narrowed
+ * the same way.
  */
-const CLIENT_NODE_LIGHT = [
-  './polyfill.js', './config.js', './types.js', './patch.js', './middleware.js',
-  './gen/http/http.js', './gen/apis/exception.js',
-  "{ createConfiguration } from './gen/configuration.js", "{ ServerConfiguration } from './gen/servers.js",
-];
-// By name, so that esbuild still drops the API classes nobody uses (a whole namespace would keep
-// them all: the bundle doubled). A class src/ imports dynamically must be listed here.
-const CLIENT_NODE_FULL = [...CLIENT_NODE_LIGHT, './watch.js', "{ CoordinationV1Api, CoreV1Api } from './gen/index.js"];
+const CLIENT_NODE_SUBSET = ['./polyfill.js', './config.js', './gen/http/http.js', './gen/apis/exception.js'];
 const subsetModule = (list) =>
   list.map((m) => (m === './polyfill.js' ? `import '${m}';` : m.startsWith('{') ? `export ${m}';` : `export * from '${m}';`)).join('\n');
 const clientNodeSubset = {
@@ -74,8 +67,7 @@ const clientNodeSubset = {
       if (!args.importer.startsWith(path.join(REPO_ROOT, 'src') + path.sep)) return undefined;
       const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir });
       if (r.errors.length) return { errors: r.errors };
-      const which = args.kind === 'dynamic-import' ? 'full' : 'light';
-      return { path: `${path.relative(REPO_ROOT, r.path)}#${which}`, namespace: 'client-node-subset', pluginData: { dir: path.dirname(r.path), which } };
+      return { path: `${path.relative(REPO_ROOT, r.path)}#subset`, namespace: 'client-node-subset', pluginData: { dir: path.dirname(r.path), which: 'subset' } };
     });
     // config.js (client-node's dist/) imports gen/index.js for createConfiguration and ServerConfiguration.
     build.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) => {
@@ -85,7 +77,7 @@ const clientNodeSubset = {
     build.onLoad({ filter: /.*/, namespace: 'client-node-subset' }, (args) => ({
       contents: args.pluginData.which === 'config'
         ? "export { createConfiguration } from './gen/configuration.js';\nexport { ServerConfiguration } from './gen/servers.js';\n"
-        : subsetModule(args.pluginData.which === 'full' ? CLIENT_NODE_FULL : CLIENT_NODE_LIGHT),
+        : subsetModule(CLIENT_NODE_SUBSET),
       resolveDir: args.pluginData.dir,
       loader: 'js',
     }));

@@ -1,9 +1,8 @@
-// The only importer of client-node's API classes. One connection pool for the whole run,
-// paging with restart on 410 Expired, bounded retries on 429 (API Priority and Fairness).
-// Every call here is plain JSON over the HTTP edge; the generated API classes (and their ~1,000
-// models, the largest part of a connecting command's start-up) are imported dynamically, only by
-// `watch` (controller()): the build gives static imports a subset without them (scripts/lib/sea.mjs).
-import { ApiException, createConfiguration, HttpMethod, KubeConfig, RequestContext, ServerConfiguration, type HttpLibrary } from '@kubernetes/client-node';
+// Every request of every command: one connection pool for the whole run, paging with restart on
+// 410 Expired, bounded retries on 429 (API Priority and Fairness). Plain JSON over the HTTP edge
+// (request-http.ts); client-node's generated API classes and models are never loaded (the build
+// gives imports of client-node a subset without them: scripts/lib/sea.mjs).
+import { ApiException, HttpMethod, KubeConfig, RequestContext, type HttpLibrary } from '@kubernetes/client-node';
 // Not re-exported by the package index, but what its own loadFromString calls (the version is pinned).
 import { newClusters, newContexts, newUsers } from '@kubernetes/client-node/dist/config_types.js';
 import fs from 'node:fs';
@@ -13,8 +12,7 @@ import { DISCOVERY_ACCEPT, type GroupVersionResource } from './discovery.ts';
 import { readPolicyKinds, type PolicyKinds } from './policy-kinds.ts';
 import { ApiError, ConfigError } from '../core/errors.ts';
 import { kubeconfigFiles, mergeKubeconfigs, type MergedKubeconfig } from './kubeconfig.ts';
-import { pooledKubeConfig } from './pooled-config.ts';
-import { kubeHttpLibrary } from './request-http.ts';
+import { kubeHttpLibrary, openStream } from './request-http.ts';
 import { toApiError, type Where } from './map-error.ts';
 import type { ControllerClient } from './controller.ts';
 
@@ -40,7 +38,6 @@ export interface WriteOptions {
 }
 
 const PAGE = 500;
-const EDGE_AUTHENTICATES = { getName: () => 'kubectl-cis-netpol HTTP edge', applySecurityAuthentication: async () => {} };
 const FIELD_MANAGER = 'kubectl-cis-netpol';
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -218,16 +215,13 @@ export class KubeClient {
 
   /** The calls only `watch` makes (lists with resourceVersion, watches, the Lease, Events): kube/controller.ts. */
   async controller(): Promise<ControllerClient> {
-    const [{ ControllerClient }, { CoordinationV1Api, CoreV1Api, Watch }] = await Promise.all([import('./controller.ts'), import('@kubernetes/client-node')]);
-    const cluster = this.kc.getCurrentCluster()!;
-    // makeApiClient has no way to pass an HTTP library: the same configuration by hand. The edge
-    // applies the credentials itself, so the API classes' own hook does nothing.
-    const config = createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: EDGE_AUTHENTICATES }, httpApi: this.http });
-    // client-node's Watch streams over undici's fetch: it gets a KubeConfig of its own whose
-    // dispatcher is pooled (pooled-config.ts); only `watch` loads undici.
-    const watchKc = pooledKubeConfig(this.opts.signal);
-    watchKc.loadFromOptions(this.kc);
-    return new ControllerClient(this.identity, this.opts.log, (path) => this.getJson(path), { core: new CoreV1Api(config), coord: new CoordinationV1Api(config), newWatch: () => new Watch(watchKc) });
+    const { ControllerClient } = await import('./controller.ts');
+    const server = this.kc.getCurrentCluster()!.server.replace(/\/+$/, '');
+    return new ControllerClient(this.identity, this.opts.log, {
+      getJson: (path) => this.getJson(path),
+      send: (method, path, body) => this.request(method, path, body),
+      stream: (path, signal) => openStream(this.kc, `${server}${path}`, signal),
+    });
   }
 
   // Writes as plain JSON too: the manifest carries `from` as the API spells it (no typed `_from`

@@ -1,11 +1,15 @@
-// The cluster calls only the watch controller makes: lists with their resourceVersion, watches
-// (client-node's Watch over the same pooled HTTP/1.1 dispatcher), the Lease, and Events.
-import type { CoordinationV1Api, CoreV1Api, Watch } from '@kubernetes/client-node';
+// The cluster calls only the watch controller makes: lists with their resourceVersion, watches,
+// the Lease, and Events. All plain JSON over the run's HTTP edge (request-http.ts), as every other
+// command's: client-node's typed API classes (~1,000 models) and its Watch (undici's fetch) cost a
+// long-running process ~20 MB of RSS for four request shapes (docs/watch.md, "Memory").
+import { ApiException, HttpMethod } from '@kubernetes/client-node';
+import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../core/errors.ts';
 import type { ControllerApi, LeaseRecord, Listed, WatchedKind, WatchedObject, WatchEnd, WatchEvent } from '../app/watch/ports.ts';
 import { toNamespace, toPolicy } from './convert.ts';
 import { toApiError, type Where } from './map-error.ts';
+import { readWatch } from './watch-stream.ts';
 
 const PAGE = 500;
 const PATHS: Record<WatchedKind, string> = { namespaces: '/api/v1/namespaces', networkpolicies: '/apis/networking.k8s.io/v1/networkpolicies' };
@@ -18,28 +22,30 @@ function timeText(v: unknown): string {
   return v instanceof Date ? v.toISOString() : String(v ?? '');
 }
 
+// 2.5 minutes without a byte (bookmarks arrive about once a minute) means a hung server.
+const WATCH_IDLE_MS = 150_000;
+
+/** What the controller needs of KubeClient: its JSON requests and a streamed GET, on one edge. */
+export interface ControllerHttp {
+  getJson(path: string): Promise<unknown>;
+  /** Non-2xx answers throw ApiException (map-error.ts reads it). */
+  send(method: HttpMethod, path: string, body?: unknown): Promise<unknown>;
+  stream(path: string, signal: AbortSignal): Promise<IncomingMessage>;
+}
+
+const leasePath = (namespace: string, name?: string) => `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases${name ? `/${encodeURIComponent(name)}` : ''}`;
+
 export class ControllerClient implements ControllerApi {
-  private readonly core: CoreV1Api;
-  private readonly coord: CoordinationV1Api;
-  private readonly newWatch: () => Watch;
+  private readonly http: ControllerHttp;
   private readonly identity: { context: string; server: string };
   private readonly log: (line: string) => void;
   private readonly random: () => number;
 
-  private readonly getJson: (path: string) => Promise<unknown>;
-
-  /**
-   * `getJson`: KubeClient's plain-JSON GET; `apis`: API classes on its HTTP edge (so Lease renewals
-   * and Events pay no fetch overhead) and client-node's Watch (over undici's fetch, pooled).
-   */
-  constructor(identity: { context: string; server: string }, log: (line: string) => void, getJson: (path: string) => Promise<unknown>, apis: { core: CoreV1Api; coord: CoordinationV1Api; newWatch: () => Watch }, random: () => number = Math.random) {
-    this.newWatch = apis.newWatch;
-    this.getJson = getJson;
+  constructor(identity: { context: string; server: string }, log: (line: string) => void, http: ControllerHttp, random: () => number = Math.random) {
+    this.http = http;
     this.identity = identity;
     this.log = log;
     this.random = random;
-    this.core = apis.core;
-    this.coord = apis.coord;
   }
 
   private async call<T>(w: Omit<Where, 'context' | 'server'>, fn: () => Promise<T>): Promise<T> {
@@ -65,7 +71,7 @@ export class ControllerClient implements ControllerApi {
       let resourceVersion = '';
       try {
         do {
-          const page = (await this.call({ verb: 'list', resource: kind }, () => this.getJson(`${PATHS[kind]}?limit=${PAGE}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`))) as Raw;
+          const page = (await this.call({ verb: 'list', resource: kind }, () => this.http.getJson(`${PATHS[kind]}?limit=${PAGE}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`))) as Raw;
           for (const item of (page['items'] ?? []) as Raw[]) items.push(convert(item));
           resourceVersion ||= String(page['metadata']?.resourceVersion ?? '');
           cont = page['metadata']?.continue || undefined;
@@ -79,47 +85,39 @@ export class ControllerClient implements ControllerApi {
 
   async watch<K extends WatchedKind>(kind: K, resourceVersion: string, onEvent: (e: WatchEvent<WatchedObject<K>>) => void, signal: AbortSignal): Promise<WatchEnd> {
     const convert = CONVERT[kind] as (raw: Raw) => WatchedObject<K>;
-    // The server ends each watch after 5-10 minutes (client-go's spread), so that connections
-    // rebalance; bookmarks arrive about once a minute, so 2.5 minutes of silence means a hung server.
+    const where = { verb: 'list' as const, resource: kind, ...this.identity };
+    // The server ends each watch after 5-10 minutes (client-go's spread), so that connections rebalance.
     const timeoutSeconds = Math.round(300 + 300 * this.random());
-    const w = this.newWatch();
-    // client-node's inactivity timeout (private, 30 s by default): reset by every byte received.
-    (w as unknown as { requestTimeoutMs: number }).requestTimeoutMs = 150_000;
-    let gone: string | undefined;
-    return new Promise<WatchEnd>((resolve) => {
-      let controller: AbortController | undefined;
-      const onAbort = () => controller?.abort();
-      const finish = (end: WatchEnd) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(end);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.log(`watch ${kind} from resourceVersion ${resourceVersion}`);
-      void w.watch(PATHS[kind], { resourceVersion, allowWatchBookmarks: true, timeoutSeconds }, (type: string, obj: Raw) => {
-        const rv = String(obj?.['metadata']?.resourceVersion ?? '');
-        if (type === 'ERROR') {
-          // A watch from a compacted resourceVersion: 410 Gone (Expired) as an event on a 200 answer.
-          if (obj?.['code'] === 410) gone = String(obj['message'] ?? 'resourceVersion too old');
-          controller?.abort();
-        } else if (type === 'BOOKMARK') onEvent({ type, resourceVersion: rv });
-        else if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') onEvent({ type, object: convert(obj), resourceVersion: rv });
-      }, (err: unknown) => {
-        if (gone !== undefined) return finish({ kind: 'gone', message: gone });
-        const status = (err as { statusCode?: number } | null)?.statusCode;
-        if (status === 410) return finish({ kind: 'gone', message: 'HTTP 410' });
-        if (!err || signal.aborted) return finish({ kind: 'closed' });
-        const e = status ? new ApiError(status >= 500 ? 'ServerError' : 'Other', `watch ${kind}: HTTP ${status}`, 'check the API server', status) : toApiError(err, { verb: 'list', resource: kind, ...this.identity });
-        finish({ kind: 'error', error: e });
-      }).then((c) => {
-        controller = c;
-        if (signal.aborted) c.abort();
-      }, (err: unknown) => finish({ kind: 'error', error: toApiError(err, { verb: 'list', resource: kind, ...this.identity }) }));
-    });
+    const path = `${PATHS[kind]}?watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(resourceVersion)}&timeoutSeconds=${timeoutSeconds}`;
+    this.log(`watch ${kind} from resourceVersion ${resourceVersion}`);
+    let res: IncomingMessage;
+    try {
+      res = await this.http.stream(path, signal);
+    } catch (err) {
+      return signal.aborted ? { kind: 'closed' } : { kind: 'error', error: toApiError(err, where) };
+    }
+    const end = await readWatch(res, ({ type, object }) => {
+      const rv = String((object as Raw)?.['metadata']?.resourceVersion ?? '');
+      if (type === 'BOOKMARK') onEvent({ type, resourceVersion: rv });
+      else if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') onEvent({ type, object: convert(object), resourceVersion: rv });
+    }, WATCH_IDLE_MS, () => signal.aborted);
+    switch (end.kind) {
+      case 'closed':
+        return { kind: 'closed' };
+      case 'gone':
+        return { kind: 'gone', message: end.message };
+      case 'status':
+        return end.code === 410 ? { kind: 'gone', message: 'HTTP 410' } : { kind: 'error', error: toApiError(new ApiException(end.code, `watch ${kind}`, end.body, end.headers), where) };
+      case 'idle':
+        return { kind: 'error', error: new ApiError('Timeout', `watch ${kind}: no data from the API server for ${end.idleMs / 1000} s`, 'check the API server; the watch starts again') };
+      case 'broken':
+        return { kind: 'error', error: toApiError(new TypeError('fetch failed', { cause: end.cause }), where) };
+    }
   }
 
   async getLease(namespace: string, name: string): Promise<LeaseRecord | undefined> {
     try {
-      const l: Raw = await this.call({ verb: 'get', resource: 'leases', namespace, name }, () => this.coord.readNamespacedLease({ name, namespace }));
+      const l = (await this.call({ verb: 'get', resource: 'leases', namespace, name }, () => this.http.getJson(leasePath(namespace, name)))) as Raw;
       return {
         holder: String(l['spec']?.holderIdentity ?? ''),
         durationSeconds: Number(l['spec']?.leaseDurationSeconds ?? 0),
@@ -141,9 +139,9 @@ export class ControllerClient implements ControllerApi {
       metadata: { name, namespace, ...(l.resourceVersion ? { resourceVersion: l.resourceVersion } : {}) },
       spec: { holderIdentity: l.holder, leaseDurationSeconds: l.durationSeconds, acquireTime: l.acquireTime, renewTime: l.renewTime, leaseTransitions: l.transitions },
     };
-    const out: Raw = l.resourceVersion
-      ? await this.call({ verb: 'update', resource: 'leases', namespace, name }, () => this.coord.replaceNamespacedLease({ name, namespace, body: body as never }))
-      : await this.call({ verb: 'create', resource: 'leases', namespace, name }, () => this.coord.createNamespacedLease({ namespace, body: body as never }));
+    const out = (l.resourceVersion
+      ? await this.call({ verb: 'update', resource: 'leases', namespace, name }, () => this.http.send(HttpMethod.PUT, leasePath(namespace, name), body))
+      : await this.call({ verb: 'create', resource: 'leases', namespace, name }, () => this.http.send(HttpMethod.POST, leasePath(namespace), body))) as Raw;
     return { ...l, resourceVersion: String(out['metadata']?.resourceVersion ?? '') };
   }
 
@@ -160,10 +158,10 @@ export class ControllerClient implements ControllerApi {
       source: { component: COMPONENT },
       reportingComponent: COMPONENT,
       reportingInstance: COMPONENT,
-      firstTimestamp: now,
-      lastTimestamp: now,
+      firstTimestamp: now.toISOString(),
+      lastTimestamp: now.toISOString(),
       count: 1,
     };
-    await this.call({ verb: 'create', resource: 'events', namespace }, () => this.core.createNamespacedEvent({ namespace, body: body as never }));
+    await this.call({ verb: 'create', resource: 'events', namespace }, () => this.http.send(HttpMethod.POST, `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, body));
   }
 }

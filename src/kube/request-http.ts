@@ -48,61 +48,87 @@ function signalFor(method: string, o: EdgeOptions): { signal?: AbortSignal; done
   return { signal: run ? AbortSignal.any([run, c.signal]) : c.signal, done: () => clearTimeout(timer) };
 }
 
-function headersOf(res: http.IncomingMessage): Record<string, string> {
+/** Header values as fetch joined them (a repeated header: comma-separated). */
+export function headersOf(res: http.IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
   return out;
 }
 
-async function send(kc: KubeConfig, o: EdgeOptions, ctx: RequestContext): Promise<ResponseContext> {
-  const url = new URL(ctx.getUrl());
+interface Outgoing {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * One request with the kubeconfig's credentials, through the run's Agent: resolves with the answer
+ * once its headers are in (the body is the caller's to read). `signal` aborts it at any point.
+ */
+async function open(kc: KubeConfig, req: Outgoing, signal: AbortSignal | undefined, failed: (err: unknown) => unknown): Promise<http.IncomingMessage> {
+  const url = new URL(req.url);
   // fetch refused a URL with user:password@ in it; so does this edge, with fetch's words (the client
   // redacts them), rather than send them as basic auth and connect as someone else.
-  if (url.username || url.password) throw new TypeError(`Request cannot be constructed from a URL that includes credentials: ${ctx.getUrl()}`);
+  if (url.username || url.password) throw new TypeError(`Request cannot be constructed from a URL that includes credentials: ${req.url}`);
   const tlsAndAuth: https.RequestOptions = {};
   await kc.applyToHTTPSOptions(tlsAndAuth);
-  const method = String(ctx.getHttpMethod());
-  const { signal, done } = signalFor(method, o);
-  const raw = ctx.getBody();
-  const body = raw === undefined ? undefined : String(raw);
   const options: https.RequestOptions = {
-    method,
+    method: req.method,
     headers: {
-      ...ctx.getHeaders(),
+      ...req.headers,
       ...(tlsAndAuth.headers as Record<string, string> | undefined),
       // Node frames a DELETE body (our preconditions) only with a length: without one the body
       // follows unframed, and on a kept-alive connection the server reads it as the next request.
-      ...(body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(body)) }),
+      ...(req.body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(req.body)) }),
     },
     // The Agent carries the TLS material (client-node's agent cache: one per cluster and user).
     agent: tlsAndAuth.agent,
     ...(tlsAndAuth.auth ? { auth: tlsAndAuth.auth } : {}),
   };
+  return new Promise<http.IncomingMessage>((resolve, reject) => {
+    if (signal?.aborted) return reject(failed(signal.reason));
+    const r = (url.protocol === 'http:' ? http : https).request(url, options, resolve);
+    // An abort destroys the request and its socket (http.request has no signal of its own here:
+    // its AbortError would hide the reason we report).
+    const abort = () => r.destroy(signal?.reason as Error);
+    signal?.addEventListener('abort', abort, { once: true });
+    r.on('close', () => signal?.removeEventListener('abort', abort));
+    r.on('error', (err) => reject(failed(err)));
+    r.end(req.body);
+  });
+}
+
+async function send(kc: KubeConfig, o: EdgeOptions, ctx: RequestContext): Promise<ResponseContext> {
+  const method = String(ctx.getHttpMethod());
+  const { signal, done } = signalFor(method, o);
   const failed = (err: unknown) => {
     done();
     return signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: err });
   };
+  const raw = ctx.getBody();
+  const res = await open(kc, { url: ctx.getUrl(), method, headers: ctx.getHeaders(), ...(raw === undefined ? {} : { body: String(raw) }) }, signal, failed)
+    .catch((err: unknown) => (done(), Promise.reject(err)));
   return new Promise<ResponseContext>((resolve, reject) => {
-    if (signal?.aborted) return reject(failed(signal.reason));
-    const req = (url.protocol === 'http:' ? http : https).request(url, options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', (err) => reject(failed(err)));
-      res.on('end', () => {
-        done();
-        const bytes = Buffer.concat(chunks);
-        const text = bytes.toString('utf8');
-        resolve(new ResponseContext(res.statusCode ?? 0, headersOf(res), { text: async () => text, binary: async () => bytes, stream: () => null }));
-      });
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('error', (err) => reject(failed(err)));
+    res.on('end', () => {
+      done();
+      const bytes = Buffer.concat(chunks);
+      const text = bytes.toString('utf8');
+      resolve(new ResponseContext(res.statusCode ?? 0, headersOf(res), { text: async () => text, binary: async () => bytes, stream: () => null }));
     });
-    // An abort destroys the request and its socket (http.request has no signal of its own here:
-    // its AbortError would hide the reason we report).
-    const abort = () => req.destroy(signal?.reason as Error);
-    signal?.addEventListener('abort', abort, { once: true });
-    req.on('close', () => signal?.removeEventListener('abort', abort));
-    req.on('error', (err) => reject(failed(err)));
-    req.end(body);
   });
+}
+
+/**
+ * A streamed GET (a watch): the answer once its headers are in, its body left to the caller, who
+ * ends it with `signal`. No request timeout: the server's timeoutSeconds ends a watch.
+ */
+export function openStream(kc: KubeConfig, url: string, signal: AbortSignal): Promise<http.IncomingMessage> {
+  withKeepAlive(kc);
+  return open(kc, { url, method: 'GET', headers: { Accept: 'application/json' } }, signal, (err) => (signal.aborted ? signal.reason : new TypeError('fetch failed', { cause: err })));
 }
 
 /** The edge for `kc`'s current context. */
