@@ -3,6 +3,8 @@
 // which is the key the worker reconciles.
 import type { Namespace, NetworkPolicy } from '../../core/model.ts';
 import { isOurs } from '../../core/placeholder.ts';
+import { KeptPolicyIndex } from '../../core/netpol/policy-index.ts';
+import type { KeptState } from '../../core/proof.ts';
 import type { WatchEvent } from './ports.ts';
 
 export type Change =
@@ -15,9 +17,17 @@ export class WatchCache {
   readonly namespaces = new Map<string, Namespace>();
   private readonly policies = new Map<string, Map<string, NetworkPolicy>>();
   private readonly onChange: (c: Change) => void;
+  /**
+   * The store as every batch's proof reads it, patched here on every change of a namespace's
+   * policies (policy-index.ts): a batch then builds nothing the size of the cluster. Each stored
+   * object is compiled once, when it arrives.
+   */
+  readonly kept: KeptState;
+  private readonly index = new KeptPolicyIndex();
 
   constructor(onChange: (c: Change) => void) {
     this.onChange = onChange;
+    this.kept = { policies: this.index, namespace: (name) => this.namespaces.get(name) };
   }
 
   policiesIn(namespace: string): NetworkPolicy[] {
@@ -30,7 +40,9 @@ export class WatchCache {
   }
 
   allPolicies(): NetworkPolicy[] {
-    return [...this.policies.values()].flatMap((m) => [...m.values()]);
+    const out: NetworkPolicy[] = [];
+    for (const m of this.policies.values()) for (const p of m.values()) out.push(p);
+    return out;
   }
 
   /** A relist: the store becomes the list; whatever differs is reported as changed. */
@@ -59,6 +71,7 @@ export class WatchCache {
     if (e.type === 'DELETED') {
       this.namespaces.delete(name);
       this.policies.delete(name);
+      this.index.set(name, []);
     } else {
       // An unchanged object (a relist repeating it) is no change: no key, no work.
       if (before && before.metadata.resourceVersion === e.object.metadata.resourceVersion && before.phase === e.object.phase) return;
@@ -82,6 +95,7 @@ export class WatchCache {
       list.set(p.metadata.name, p);
       this.policies.set(ns, list);
     }
+    this.index.set(ns, this.policiesIn(ns));
     this.onChange({ kind: 'policy', namespace: ns, name: p.metadata.name, ours: isOurs(p), deleted: e.type === 'DELETED', added: !before && e.type !== 'DELETED' });
   }
 
