@@ -28,9 +28,12 @@ interface Context {
 }
 
 // Cluster-wide tiers are the same before and after: a pod's side can change only when the
-// NetworkPolicies selecting it differ.
-function selectionKey(view: TieredView, pod: Pod): string {
-  return view.selecting(pod).np.map((p) => p.key).sort().join('\n');
+// NetworkPolicies selecting it differ. Compared as compiled objects: both sides compile through one
+// CompileCache, so a policy in both is one object; two equal copies count as a difference, which
+// costs a comparison of that pod's pairs and changes no verdict.
+function sameSelection(before: TieredView, after: TieredView, pod: Pod): boolean {
+  const [a, b] = [before.selecting(pod).np, after.selecting(pod).np];
+  return a.length === b.length && a.every((p) => b.includes(p));
 }
 
 function podEnd(index: ClusterIndex, pod: Pod): End {
@@ -183,7 +186,7 @@ export function compareConnectivity(cluster: Cluster, before: readonly NetworkPo
   const blocks = [...distinctBlocks([...ctx.before.policies.ipBlocks(), ...ctx.after.policies.ipBlocks(), ...ipBlocksOf(tiers)]), ...cniBlocks(cni)];
   const ends = [...pods, ...addressClasses(index, blocks).map(addressEnd)];
   // Only pods whose selecting policies differ can change: egress from them or ingress to them.
-  const changed = new Set(pods.filter((e) => e.kind === 'pod' && selectionKey(ctx.before, e.pod) !== selectionKey(ctx.after, e.pod)));
+  const changed = new Set(pods.filter((e) => e.kind === 'pod' && !sameSelection(ctx.before, ctx.after, e.pod)));
   // Exact shortcut: the tiers before the NetworkPolicy tier are the same on both sides, so a changed
   // pod's side cannot change a verdict when everything reaching that tier comes out allowed after
   // the change (for denials) and before it too (for newly allowed connections). With the allow-all

@@ -45,8 +45,6 @@ export interface CompiledPolicy {
   /** Rules of a direction the policy does not isolate are dropped: the API ignores them too. */
   rules: Record<Direction, CompiledRule[]>;
   problems: string[];
-  /** Canonical text of the policy's identity and spec, to tell whether two policy sets differ for a pod. */
-  key: string;
 }
 
 function compileIPBlock(block: IPBlock): CompiledPeer {
@@ -124,7 +122,6 @@ export function compilePolicy(policy: NetworkPolicy): CompiledPolicy {
     problems: [...problemsOf(rules.Ingress, 'Ingress'), ...problemsOf(rules.Egress, 'Egress')].map(
       (p) => `${namespace}/${ref.name}: ${p}`,
     ),
-    key: JSON.stringify([namespace, ref.name, spec]),
   };
 }
 
