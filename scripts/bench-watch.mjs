@@ -6,7 +6,8 @@
 //      ADDED event on a watch of our own; median, p99, max; watch's RSS meanwhile.
 //   2. soak: --soak-namespaces in all (default 10,000), then --soak-seconds (default 1,200) of churn
 //      (create and remove namespaces at --churn per second, default 5); watch's RSS sampled every 5 s
-//      and printed by minute. --soak-seconds 0: the latency run alone.
+//      and printed by minute, with the V8 heap (used / total) scraped from its /metrics at the same
+//      time. --soak-seconds 0: the latency run alone.
 // --watch-log FILE keeps watch's -v log (every request and proof with its time).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -64,6 +65,15 @@ try {
   err = '';
   child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
   while (!/INFO synced resource=networkpolicies/.test(err) || !/INFO synced resource=namespaces/.test(err)) await sleep(100);
+  const metricsUrl = `${/serving \/healthz.* url=(\S+)/.exec(err)[1]}/metrics`;
+  // The V8 heap in MB, [used, total], from watch's /metrics (NaN when the scrape fails).
+  const heapMB = async () => {
+    try {
+      const text = await (await fetch(metricsUrl)).text();
+      const g = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]) / 1024 / 1024;
+      return [g('nodejs_heap_size_used_bytes'), g('nodejs_heap_size_total_bytes')];
+    } catch { return [NaN, NaN]; }
+  };
 
   // Our own watch of NetworkPolicies: when each placeholder is seen.
   const seen = new Map();
@@ -115,7 +125,7 @@ try {
         void createNs(fresh);
         names.push(fresh);
       }
-      if (Math.floor((performance.now() - s0) / 5000) >= samples.length) samples.push([Math.round((performance.now() - s0) / 1000), rssMB(child.pid)]);
+      if (Math.floor((performance.now() - s0) / 5000) >= samples.length) samples.push([Math.round((performance.now() - s0) / 1000), rssMB(child.pid), ...(await heapMB())]);
       await sleep(1000);
     }
     const mbs = samples.map((s) => s[1]);
@@ -123,9 +133,11 @@ try {
     const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
     // Flat or growing: the RSS at each minute of the soak (a leak shows as a rising line, lazy
     // collection as a saw-tooth under a ceiling).
-    const byMinute = samples.filter(([t], i) => i === 0 || Math.floor(t / 60) > Math.floor(samples[i - 1][0] / 60)).map(([t, mb]) => `${Math.round(t / 60)}m ${mb.toFixed(0)}`);
-    console.log(`watch RSS by minute (MB): ${byMinute.join(', ')}`);
+    const byMinute = samples.filter(([t], i) => i === 0 || Math.floor(t / 60) > Math.floor(samples[i - 1][0] / 60)).map(([t, mb, used]) => `${Math.round(t / 60)}m ${mb.toFixed(0)} (heap ${used.toFixed(0)})`);
+    console.log(`watch RSS by minute, MB (V8 heap used): ${byMinute.join(', ')}`);
     console.log(`watch RSS over a ${soakMs / 1000} s soak at ${total} namespaces, churn ${churn}/s: first quarter ${avg(mbs.slice(0, q)).toFixed(0)} MB, last quarter ${avg(mbs.slice(-q)).toFixed(0)} MB, max ${Math.max(...mbs).toFixed(0)} MB (${samples.length} samples); load ${loadavg()}`);
+    const used = samples.map((s) => s[2]), heap = samples.map((s) => s[3]);
+    console.log(`watch V8 heap used (MB): first quarter ${avg(used.slice(0, q)).toFixed(0)}, last quarter ${avg(used.slice(-q)).toFixed(0)}, min ${Math.min(...used).toFixed(0)}, max ${Math.max(...used).toFixed(0)}; heap total: first quarter ${avg(heap.slice(0, q)).toFixed(0)}, last quarter ${avg(heap.slice(-q)).toFixed(0)}, max ${Math.max(...heap).toFixed(0)}`);
   }
   agent.destroy();
 } finally {

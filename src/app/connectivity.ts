@@ -1,10 +1,9 @@
 // Reading what the proof needs (pods and nodes) and running it; the proof itself is core/proof.ts.
 import { ApiError } from '../core/errors.ts';
 import type { NetworkPolicy, Node, Pod } from '../core/model.ts';
-import { proveCreates, type ProofResult } from '../core/proof.ts';
+import { proveCreates, type KeptState, type ProofResult } from '../core/proof.ts';
 import { ciliumModeNote } from '../core/cilium-mode.ts';
 import { ciliumPresent, readCiliumMode } from './cilium-mode.ts';
-import type { CompileCache } from '../core/netpol/compile.ts';
 import type { Snapshot } from '../core/report.ts';
 import type { AppDeps, Cluster } from './ports.ts';
 
@@ -23,7 +22,7 @@ export async function readPodsAndNodes(cluster: Cluster, notes: string[]): Promi
   return { pods, nodes };
 }
 
-export async function checkCreates(cluster: Cluster, snapshot: Snapshot, creates: NetworkPolicy[], deps: AppDeps, compiled?: CompileCache): Promise<ProofResult> {
+export async function checkCreates(cluster: Cluster, snapshot: Snapshot, creates: NetworkPolicy[], deps: AppDeps, kept?: KeptState): Promise<ProofResult> {
   const notes: string[] = [];
   deps.progress.update('Reading pods and nodes for the connectivity proof');
   // Side by side: a watch pays these reads on every batch, and each waits on the API server.
@@ -42,7 +41,7 @@ export async function checkCreates(cluster: Cluster, snapshot: Snapshot, creates
     unreadable: snapshot.policyApis.filter((a) => a.state === 'unreadable'),
     pods,
     nodes,
-    ...(compiled ? { compiled } : {}),
+    ...(kept ? { kept } : {}),
   };
   const result = proveCreates(state, creates, creates[0]);
   deps.log(`connectivity proof: ${creates.length} namespaces, ${pods.length} pods, ${nodes.length} nodes in ${Math.round(performance.now() - t0)} ms`);

@@ -9,7 +9,7 @@ import { createOutcome, notAttempted, planRemediation, type DryRun, type Remedia
 import type { Snapshot } from '../core/report.ts';
 import type { Scope } from '../core/scope.ts';
 import type { ExceptionRule } from '../core/exceptions.ts';
-import type { CompileCache } from '../core/netpol/compile.ts';
+import type { KeptState } from '../core/proof.ts';
 import { checkCreates } from './connectivity.ts';
 import { forEachBounded, writeEach } from './pool.ts';
 import type { AppDeps, Cluster } from './ports.ts';
@@ -43,8 +43,8 @@ export interface Batch {
   only?: ReadonlySet<string>;
   /** Asked before each write: false (a lost lease) and no new write starts. */
   gate?: () => boolean;
-  /** Compiled policies kept across calls (the proof compiles only objects it has not seen). */
-  compiled?: CompileCache;
+  /** The state's policies and namespaces as indexes kept across calls (core/proof.ts KeptState). */
+  kept?: KeptState;
   /**
    * The policies of these namespaces as they are now that the placeholders exist (the verify step).
    * Default: read them from the API server (readBack). A watch answers from its store instead, once
@@ -59,7 +59,8 @@ export interface Batch {
  */
 export async function reconcile(state: Snapshot, scope: Scope, o: ReconcileOptions, cluster: Cluster, deps: AppDeps, batch: Batch = {}): Promise<Reconciled> {
   const { only, gate = () => true } = batch;
-  const planned = only ? { ...state, namespaces: state.namespaces.filter((n) => only.has(n.metadata.name)) } : state;
+  // The plan needs only these namespaces' own policies: the audit then groups a batch, not the cluster.
+  const planned = only ? { ...state, namespaces: state.namespaces.filter((n) => only.has(n.metadata.name)), policies: state.policies.filter((p) => only.has(p.metadata.namespace)) } : state;
   const plan = planRemediation(planned, scope, o.placeholder, { rules: o.exceptions ?? [], now: deps.now() });
   const results = new Map<string, RemediateResult>();
   const created = new Map<string, NetworkPolicy>();
@@ -67,7 +68,7 @@ export async function reconcile(state: Snapshot, scope: Scope, o: ReconcileOptio
   let complete = true;
 
   // The proof runs before any write: what would each change deny that is allowed today?
-  const proof = plan.creates.length > 0 ? await checkCreates(cluster, state, plan.creates, deps, batch.compiled) : undefined;
+  const proof = plan.creates.length > 0 ? await checkCreates(cluster, state, plan.creates, deps, batch.kept) : undefined;
   notes.push(...(proof?.notes ?? []));
   const connectivity = (ns: string): Connectivity => {
     const p = proof?.namespaces.get(ns) ?? { denied: [], opened: [], unproven: [] };

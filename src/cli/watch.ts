@@ -76,7 +76,8 @@ export const watchCommand: Command = {
     const cluster = await ctx.cluster();
     if (!cluster.controller) throw new UsageError('watch needs a live cluster', 'pass --kubeconfig or --context of a cluster');
     // Loaded here, not at start-up: prom-client and the watch machinery cost every command ~30 ms otherwise (docs/release.md, "Start-up, round two").
-    const [{ actionLog }, { runWatch }] = await Promise.all([import('../app/watch/log.ts'), import('../app/watch/run.ts')]);
+    const [{ actionLog }, { runWatch }, { saveMemoryForALongRun }] = await Promise.all([import('../app/watch/log.ts'), import('../app/watch/run.ts'), import('../app/watch/memory.ts')]);
+    saveMemoryForALongRun();
     const actions = actionLog(ctx.io.err, format, () => ctx.io.now());
     return runWatch({ scope, ...reconcile, prune: Boolean(argv['prune']), recreateAfterMs, leader, backoff: { baseMs: 200, capMs: toDurationMs('max-backoff', argv['max-backoff']) }, listen: listen === '' ? undefined : listen }, cluster, await cluster.controller(), { ...ctx.deps, actions, random: Math.random });
   },

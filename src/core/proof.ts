@@ -9,7 +9,8 @@ import { unprovenForNamespace } from './proof-unproven.ts';
 import { compileCilium, isCilium, type CiliumMode } from './netpol/compile-cilium.ts';
 import { compileCalico, isCalico } from './netpol/compile-calico.ts';
 import { antreaTiers, compileAntrea, isAntreaPolicy } from './netpol/compile-antrea.ts';
-import type { CompileCache } from './netpol/compile.ts';
+import { compilePolicies, type CompileCache, type CompiledPolicy } from './netpol/compile.ts';
+import { indexPolicies, type KeptPolicyIndex } from './netpol/policy-index.ts';
 
 export interface ProofState {
   namespaces: Namespace[];
@@ -24,18 +25,30 @@ export interface ProofState {
   ciliumMode?: CiliumMode;
   /** Policies compiled by earlier proofs over the same objects (a watch's store). */
   compiled?: CompileCache;
+  /**
+   * What a watch keeps across batches: `policies` indexed and patched per change, and its store's
+   * namespaces by name. The same sets as the arrays, so the proof decides as a fresh one does
+   * (test/unit/watch/incremental.test.ts); it just builds nothing the size of the cluster.
+   */
+  kept?: KeptState;
+}
+
+export interface KeptState {
+  policies: KeptPolicyIndex;
+  namespace(name: string): Namespace | undefined;
 }
 
 /** What the tiered model judges by, minus the NetworkPolicies being compared. */
-export type ModelState = Pick<ProofState, 'namespaces' | 'pods' | 'nodes' | 'policies' | 'clusterPolicies' | 'cniPolicies' | 'ciliumMode'>;
+export type ModelState = Pick<ProofState, 'namespaces' | 'pods' | 'nodes' | 'policies' | 'clusterPolicies' | 'cniPolicies' | 'ciliumMode' | 'kept'>;
 
 /**
  * The cluster the comparison runs on: every tier the model has (SIG, Cilium with its agent's mode,
  * Calico's tiers), the same for the proof and for prune, so both judge by one model.
  */
 export function modelCluster(state: ModelState, extra: { namespaces: Namespace[]; pods: Pod[] } = { namespaces: [], pods: [] }): Cluster {
+  const kept = state.kept;
   return {
-    namespaces: [...state.namespaces, ...extra.namespaces],
+    ...(kept ? { namespaces: extra.namespaces, namespaceNamed: (name: string) => kept.namespace(name) } : { namespaces: [...state.namespaces, ...extra.namespaces] }),
     pods: [...state.pods, ...extra.pods],
     nodes: state.nodes,
     policies: state.policies,
@@ -147,10 +160,18 @@ export function proveCreates(state: ProofState, creates: NetworkPolicy[], templa
   const targetNamespaces = state.namespaces.filter((n) => targets.has(n.metadata.name));
   const reps = template ? representatives(targetNamespaces, state.clusterPolicies, state.cniPolicies) : [];
   const repByNamespace = new Map(reps.map((r) => [r.namespace.metadata.name, r]));
-  const after = [...state.policies, ...creates, ...(template ? reps.map((r) => ({ ...template, metadata: { ...template.metadata, namespace: r.namespace.metadata.name } })) : [])];
+  // "After" is "before" with the lists of the targets and the representatives' namespaces
+  // replaced: each gets its new policies after those it has.
+  const before = state.kept?.policies ?? indexPolicies(state.policies, state.compiled);
+  const added = [...creates, ...(template ? reps.map((r) => ({ ...template, metadata: { ...template.metadata, namespace: r.namespace.metadata.name } })) : [])];
+  const lists = new Map<string, CompiledPolicy[]>();
+  for (const [i, p] of compilePolicies(added, state.compiled).entries()) {
+    const ns = added[i]!.metadata.namespace;
+    lists.set(ns, [...(lists.get(ns) ?? before.in(ns)), p]);
+  }
   const cluster = modelCluster(state, { namespaces: reps.map((r) => r.namespace), pods: reps.map((r) => r.pod) });
   const scope = [...targets, ...repByNamespace.keys()];
-  const comparison = compareConnectivity(cluster, state.policies, after, { namespaces: scope, includeNewlyAllowed: true, limitPerNamespace: LISTING_LIMIT, ...(state.compiled ? { compiled: state.compiled } : {}) });
+  const comparison = compareConnectivity(cluster, before, before.replaced(lists), { namespaces: scope, includeNewlyAllowed: true, limitPerNamespace: LISTING_LIMIT });
   const truncated = new Set(comparison.truncated.map((ns) => repByNamespace.get(ns)?.target ?? ns));
   const isRep = (ns: string) => repByNamespace.has(ns);
   const lines = (classes: ConnectionClass[]) => {

@@ -1,10 +1,10 @@
 // The only place where API objects become the core model and back. Accepts both the typed
 // client-node shape (`_from`) and plain JSON/YAML (`from`), as snapshot files carry the latter.
 import type {
-  ContainerPort, EgressRule, IngressRule, LabelSelector, Namespace, NetworkPolicy, Node, ObjectMeta, Pod,
+  ContainerPort, EgressRule, IngressRule, LabelSelector, Namespace, NetworkPolicy, NetworkPolicySpec, Node, ObjectMeta, Pod,
   PolicyPeer, PolicyPort,
 } from '../core/model.ts';
-import { RECEIPT_TEXTS } from '../core/placeholder.ts';
+import { RECEIPT_TEXTS, TEMPLATE_NAMES, templateSpec, VERSION_ANNOTATION } from '../core/placeholder.ts';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -13,9 +13,25 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const SHARED = new Map(RECEIPT_TEXTS.map((t) => [t, t]));
 const shared = (v: unknown): string => (typeof v === 'string' ? (SHARED.get(v) ?? v) : String(v));
 
+// Our receipts' label and annotation records, one shared object per distinct record: a watch's store
+// of 10,000 placeholders held 10,000 equal copies of each. Only records of receipt texts (and a
+// version) are shared, and at most RECORDS_KEPT of them, so nothing a user writes fills this.
+// Nothing edits a decoded object (the watch's store replaces objects, never edits one).
+const RECORDS_KEPT = 64;
+const records = new Map<string, Record<string, string>>();
+
 function strings(o: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o)) out[k] = shared(v);
+  let receipt = true;
+  for (const [k, v] of Object.entries(o)) {
+    out[k] = shared(v);
+    receipt &&= k === VERSION_ANNOTATION || SHARED.has(out[k]);
+  }
+  if (!receipt) return out;
+  const key = JSON.stringify(out);
+  const known = records.get(key);
+  if (known) return known;
+  if (records.size < RECORDS_KEPT) records.set(key, out);
   return out;
 }
 
@@ -78,16 +94,27 @@ function rule<K extends 'from' | 'to'>(r: Raw, key: K): IngressRule | EgressRule
   return out;
 }
 
-export function toPolicy(raw: Raw): NetworkPolicy {
-  const spec = raw.spec ?? {};
-  const out: NetworkPolicy = {
-    metadata: { ...meta(raw.metadata), namespace: String(raw.metadata?.namespace ?? '') },
-    spec: { podSelector: selector(spec.podSelector) ?? {} },
-  };
-  if (Array.isArray(spec.policyTypes)) out.spec.policyTypes = [...spec.policyTypes];
-  if (Array.isArray(spec.ingress)) out.spec.ingress = spec.ingress.map((r: Raw) => rule(r, 'from') as IngressRule);
-  if (Array.isArray(spec.egress)) out.spec.egress = spec.egress.map((r: Raw) => rule(r, 'to') as EgressRule);
+function policySpec(spec: Raw): NetworkPolicySpec {
+  const out: NetworkPolicySpec = { podSelector: selector(spec.podSelector) ?? {} };
+  if (Array.isArray(spec.policyTypes)) out.policyTypes = [...spec.policyTypes];
+  if (Array.isArray(spec.ingress)) out.ingress = spec.ingress.map((r: Raw) => rule(r, 'from') as IngressRule);
+  if (Array.isArray(spec.egress)) out.egress = spec.egress.map((r: Raw) => rule(r, 'to') as EgressRule);
   return out;
+}
+
+// A spec equal to one of our templates' is that template's one decoded copy, as the receipts are:
+// 10,000 placeholders then share one spec, and one compiled form of it (core/netpol/compile.ts).
+const TEMPLATE_SPECS = new Map(TEMPLATE_NAMES.map((t) => {
+  const spec = policySpec(templateSpec(t));
+  return [JSON.stringify(spec), spec] as const;
+}));
+
+export function toPolicy(raw: Raw): NetworkPolicy {
+  const spec = policySpec(raw.spec ?? {});
+  return {
+    metadata: { ...meta(raw.metadata), namespace: String(raw.metadata?.namespace ?? '') },
+    spec: TEMPLATE_SPECS.get(JSON.stringify(spec)) ?? spec,
+  };
 }
 
 export function toNamespace(raw: Raw): Namespace {

@@ -1,5 +1,6 @@
 // /metrics in Prometheus text format (prom-client, its own registry: nothing global). Gauges of the
 // cache are computed when scraped, not kept up to date on every event.
+import { getHeapStatistics } from 'node:v8';
 import { Counter, Gauge, Registry } from 'prom-client';
 
 export interface CacheView {
@@ -28,6 +29,10 @@ export class WatchMetrics {
     this.apiErrors = new Counter({ name: 'cis_netpol_api_errors_total', help: 'Failed API requests, by HTTP status (or the failure kind when there is none)', labelNames: ['code'], registers });
     this.lastSync = new Gauge({ name: 'cis_netpol_last_sync_timestamp_seconds', help: 'When the cache was last known current (a list, an event or a bookmark)', registers });
     this.leader = new Gauge({ name: 'cis_netpol_leader', help: '1 while this process may write (the leader, or no leader election)', registers });
+    // The V8 heap, read when scraped (prom-client's default metrics would add timers and GC
+    // observers for the rest): what a long soak's memory is made of, apart from the executable's floor.
+    new Gauge({ name: 'nodejs_heap_size_used_bytes', help: 'V8 heap in use (live data and garbage not yet collected)', registers, collect() { this.set(getHeapStatistics().used_heap_size); } });
+    new Gauge({ name: 'nodejs_heap_size_total_bytes', help: 'V8 heap reserved (what the RSS holds for it)', registers, collect() { this.set(getHeapStatistics().total_heap_size); } });
   }
 
   apiError(err: Error): void {

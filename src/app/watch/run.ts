@@ -23,7 +23,6 @@ import type { ControllerApi } from './ports.ts';
 import { KeyQueue } from './queue.ts';
 import { abortableSleep, reflect, type Backoff } from './reflector.ts';
 import { boundedSender } from './events.ts';
-import type { CompileCache } from '../../core/netpol/compile.ts';
 import { serveHealth } from './server.ts';
 
 export interface WatchOptions extends ReconcileOptions {
@@ -102,8 +101,6 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
       events.send({ ns, type, reason, message });
     },
   });
-  // Every proof of this process compiles each stored policy object once (core/netpol/compile.ts).
-  const compiled: CompileCache = new WeakMap();
   const sightings = new Sightings();
 
   let elector: LeaderElector | undefined;
@@ -214,7 +211,7 @@ export async function runWatch(o: WatchOptions, base: Cluster, api: ControllerAp
         };
         const quiet = { ...deps, progress: { update() {}, stop() {} } };
         if (targets.length > 0) {
-          const r = await reconcile(state, scope, o, cluster, quiet, { only: new Set(targets), gate: mayWrite, compiled, readBack });
+          const r = await reconcile(state, scope, o, cluster, quiet, { only: new Set(targets), gate: mayWrite, kept: cache.kept, readBack });
           for (const p of r.created.values()) cache.remember(p);
           for (const res of r.results) outcomes.handle(res, o.placeholder.template, !mayWrite());
           for (const n of r.notes) log.info('note', { note: n });

@@ -8,7 +8,7 @@ import type { CompiledPeer } from './compile.ts';
 import { familyMax, type AddressRange, type Family } from './ip.ts';
 import { inIPBlock } from './match.ts';
 
-type IPBlockPeer = Extract<CompiledPeer, { kind: 'ipBlock' }>;
+export type IPBlockPeer = Extract<CompiledPeer, { kind: 'ipBlock' }>;
 
 /** Addresses outside the pod network that every policy treats alike: one node, or outside the cluster. */
 export interface AddressClass {
@@ -19,16 +19,26 @@ export interface AddressClass {
   peer: Extract<Peer, { kind: 'node' | 'external' }>;
 }
 
-/** Every ipBlock (and ClusterNetworkPolicy `networks` CIDR) of the policies, once each. */
-export function ipBlocksOf(policies: readonly { rules: Record<'Ingress' | 'Egress', readonly { peers: 'all' | readonly { kind: string }[] }[]> }[]): IPBlockPeer[] {
-  const seen = new Map<string, IPBlockPeer>();
-  for (const policy of policies) {
-    for (const rule of [...policy.rules.Ingress, ...policy.rules.Egress]) {
-      if (rule.peers === 'all') continue;
-      for (const peer of rule.peers) if (peer.kind === 'ipBlock') seen.set((peer as IPBlockPeer).text, peer as IPBlockPeer);
-    }
+type WithRules = { rules: Record<'Ingress' | 'Egress', readonly { peers: 'all' | readonly { kind: string }[] }[]> };
+
+/** The ipBlocks (and ClusterNetworkPolicy `networks` CIDRs) of one policy's rules, repeats kept. */
+export function ipBlocksIn(policy: WithRules): IPBlockPeer[] {
+  const found: IPBlockPeer[] = [];
+  for (const rule of [...policy.rules.Ingress, ...policy.rules.Egress]) {
+    if (rule.peers === 'all') continue;
+    for (const peer of rule.peers) if (peer.kind === 'ipBlock') found.push(peer as IPBlockPeer);
   }
-  return [...seen.values()];
+  return found;
+}
+
+/** Every ipBlock of the policies, once each. */
+export function ipBlocksOf(policies: readonly WithRules[]): IPBlockPeer[] {
+  return distinctBlocks(policies.flatMap(ipBlocksIn));
+}
+
+/** One block per text (the same text parses to the same block). Their order cuts nothing differently. */
+export function distinctBlocks(blocks: readonly IPBlockPeer[]): IPBlockPeer[] {
+  return [...new Map(blocks.map((b) => [b.text, b])).values()];
 }
 
 /** Every address that belongs to a pod-network pod, a node or a hostNetwork pod, per family. */

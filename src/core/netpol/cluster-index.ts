@@ -66,7 +66,7 @@ export function indexCluster(cluster: Cluster): ClusterIndex {
   const namespaceLabels = (namespace: string): Labels => {
     let labels = nsLabels.get(namespace);
     if (!labels) {
-      const n = byName.get(namespace);
+      const n = byName.get(namespace) ?? cluster.namespaceNamed?.(namespace);
       labels = n ? { [NAMESPACE_NAME_LABEL]: n.metadata.name, ...n.metadata.labels } : { [NAMESPACE_NAME_LABEL]: namespace };
       nsLabels.set(namespace, labels);
     }

@@ -4,8 +4,9 @@
 import type { NetworkPolicy, Pod, Protocol } from '../model.ts';
 import { addressClasses, ownedAddresses, type AddressClass } from './address-space.ts';
 import { indexCluster, podAddresses, podRef, type ClusterIndex, type Peer } from './cluster-index.ts';
-import { ipBlocksOf } from './address-space.ts';
-import { compilePolicies, formatPolicy, PROTOCOLS, type CompileCache } from './compile.ts';
+import { distinctBlocks, ipBlocksOf } from './address-space.ts';
+import { formatPolicy, PROTOCOLS, type CompileCache } from './compile.ts';
+import { indexPolicies, type PolicyIndex } from './policy-index.ts';
 import { formatClusterPolicy } from './compile-cluster.ts';
 import { cniBlocks, compileCniTiers } from './compile-cni.ts';
 import { describeRanges } from './describe.ts';
@@ -27,9 +28,12 @@ interface Context {
 }
 
 // Cluster-wide tiers are the same before and after: a pod's side can change only when the
-// NetworkPolicies selecting it differ.
-function selectionKey(view: TieredView, pod: Pod): string {
-  return view.selecting(pod).np.map((p) => p.key).sort().join('\n');
+// NetworkPolicies selecting it differ. Compared as compiled objects: both sides compile through one
+// CompileCache, so a policy in both is one object; two equal copies count as a difference, which
+// costs a comparison of that pod's pairs and changes no verdict.
+function sameSelection(before: TieredView, after: TieredView, pod: Pod): boolean {
+  const [a, b] = [before.selecting(pod).np, after.selecting(pod).np];
+  return a.length === b.length && a.every((p) => b.includes(p));
 }
 
 function podEnd(index: ClusterIndex, pod: Pod): End {
@@ -160,27 +164,29 @@ function comparePair(ctx: Context, src: End, dst: End, protocols: readonly Proto
  * Every class of connection allowed under `before` and denied under `after` (and, with
  * `scope.includeNewlyAllowed`, the reverse). `cluster.policies` is not used: the two sets are.
  */
-export function compareConnectivity(cluster: Cluster, before: NetworkPolicy[], after: NetworkPolicy[], scope: CompareScope = {}): Comparison {
+export function compareConnectivity(cluster: Cluster, before: readonly NetworkPolicy[] | PolicyIndex, after: readonly NetworkPolicy[] | PolicyIndex, scope: CompareScope = {}): Comparison {
   const index = indexCluster(cluster);
   const tiers = compileClusterPolicies(cluster.clusterPolicies ?? []);
   const cni = compileCniTiers(cluster);
   const compiled = (scope.compiled ?? new WeakMap()) as CompileCache;
+  // A list is indexed here; a watch hands in the index it keeps (policy-index.ts).
+  const indexed = (set: readonly NetworkPolicy[] | PolicyIndex) => ('in' in set ? set : indexPolicies(set, compiled));
   const ctx: Context = {
-    before: tieredView(compilePolicies(before, compiled), tiers, index, cni),
-    after: tieredView(compilePolicies(after, compiled), tiers, index, cni),
+    before: tieredView(indexed(before), tiers, index, cni),
+    after: tieredView(indexed(after), tiers, index, cni),
     owned: { 4: ownedAddresses(index, 4), 6: ownedAddresses(index, 6) },
   };
-  const problems = [...new Set([...ctx.before.policies, ...ctx.after.policies, ...tiers].flatMap((p) => p.problems))];
+  const problems = [...new Set([...ctx.before.policies.problems(), ...ctx.after.policies.problems(), ...tiers.flatMap((p) => p.problems)])];
   const out: Comparison = { denied: [], allowed: [], problems, truncated: [] };
   const protocols = scope.protocols ?? PROTOCOLS;
   const wanted = scope.namespaces ? new Set(scope.namespaces) : undefined;
   const inScope = (e: End) => e.kind === 'pod' && (!wanted || wanted.has(e.pod.metadata.namespace));
 
   const pods = index.networkPods.filter((p) => podAddresses(p).length > 0).map((pod) => podEnd(index, pod));
-  const blocks = [...ipBlocksOf([...ctx.before.policies, ...ctx.after.policies, ...tiers]), ...cniBlocks(cni)];
+  const blocks = [...distinctBlocks([...ctx.before.policies.ipBlocks(), ...ctx.after.policies.ipBlocks(), ...ipBlocksOf(tiers)]), ...cniBlocks(cni)];
   const ends = [...pods, ...addressClasses(index, blocks).map(addressEnd)];
   // Only pods whose selecting policies differ can change: egress from them or ingress to them.
-  const changed = new Set(pods.filter((e) => e.kind === 'pod' && selectionKey(ctx.before, e.pod) !== selectionKey(ctx.after, e.pod)));
+  const changed = new Set(pods.filter((e) => e.kind === 'pod' && !sameSelection(ctx.before, ctx.after, e.pod)));
   // Exact shortcut: the tiers before the NetworkPolicy tier are the same on both sides, so a changed
   // pod's side cannot change a verdict when everything reaching that tier comes out allowed after
   // the change (for denials) and before it too (for newly allowed connections). With the allow-all

@@ -2,7 +2,8 @@
 // each carrying the policies and rules that decided it.
 import type { Pod } from '../model.ts';
 import { indexCluster, podAddress, podAddresses, podRef, type ClusterIndex, type Peer } from './cluster-index.ts';
-import { compilePolicies, type CompiledPolicy } from './compile.ts';
+import type { CompiledPolicy } from './compile.ts';
+import { indexPolicies } from './policy-index.ts';
 import { formatIP, parseIP, type Address, type Family } from './ip.ts';
 import { hasPort } from './ports.ts';
 import { selects } from './match.ts';
@@ -134,7 +135,7 @@ export interface Evaluator {
 
 export function createEvaluator(cluster: Cluster): Evaluator {
   const index = indexCluster(cluster);
-  const view = tieredView(compilePolicies(cluster.policies), compileClusterPolicies(cluster.clusterPolicies ?? []), index, compileCniTiers(cluster));
+  const view = tieredView(indexPolicies(cluster.policies), compileClusterPolicies(cluster.clusterPolicies ?? []), index, compileCniTiers(cluster));
   return {
     evaluate(connection) {
       const explicit = [explicitAddress(connection.from), explicitAddress(connection.to)];

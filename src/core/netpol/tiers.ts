@@ -11,6 +11,7 @@ import type { Labels, Pod, Protocol } from '../model.ts';
 import type { ClusterIndex, Peer } from './cluster-index.ts';
 import { compileClusterPolicy, tierOrder, type ClusterPeer, type ClusterRule, type CompiledClusterPolicy } from './compile-cluster.ts';
 import type { CompiledPolicy } from './compile.ts';
+import type { PolicyIndex } from './policy-index.ts';
 import { judge, peerMatches, portsOf, selects, type Judgement } from './match.ts';
 import { ALL_PORTS, intersect, NO_PORTS, subtract, union, type PortSet } from './ports.ts';
 import { matchesSelector } from './selector.ts';
@@ -61,7 +62,7 @@ export const NO_CNI: CniTiers = { cilium: [], ciliumMode: 'default', calico: [],
 
 /** One policy set (NetworkPolicies plus the cluster-wide tiers) over one cluster; per-pod caches. */
 export interface TieredView {
-  policies: CompiledPolicy[];
+  policies: PolicyIndex;
   cluster: CompiledClusterPolicy[];
   cni: CniTiers;
   selecting(pod: Pod): Selection;
@@ -76,16 +77,9 @@ export function subjectSelects(p: CompiledClusterPolicy, pod: Pod, namespaceLabe
   return pod.hostNetwork !== true && matchesSelector(p.subject.namespaces, namespaceLabels) && matchesSelector(p.subject.pods, pod.metadata.labels ?? {});
 }
 
-export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterPolicy[], index: Pick<ClusterIndex, 'namespaceLabels'>, cni: CniTiers = NO_CNI): TieredView {
+export function tieredView(policies: PolicyIndex, cluster: CompiledClusterPolicy[], index: Pick<ClusterIndex, 'namespaceLabels'>, cni: CniTiers = NO_CNI): TieredView {
   const cilium = cni.ciliumMode === 'never' ? [] : cni.cilium;
   const cache = new Map<Pod, Selection>();
-  // A NetworkPolicy selects pods of its own namespace only: look at those alone.
-  const byNamespace = new Map<string, CompiledPolicy[]>();
-  for (const p of policies) {
-    const list = byNamespace.get(p.namespace);
-    if (list) list.push(p);
-    else byNamespace.set(p.namespace, [p]);
-  }
   return {
     policies,
     cluster,
@@ -98,7 +92,8 @@ export function tieredView(policies: CompiledPolicy[], cluster: CompiledClusterP
         const admin = chosen.filter((c) => c.ref.tier === 'Admin');
         const antrea = antreaSelecting(cni.antrea, pod, labels);
         found = {
-          np: (byNamespace.get(pod.metadata.namespace) ?? []).filter((p) => selects(p, pod)),
+          // A NetworkPolicy selects pods of its own namespace only: look at those alone.
+          np: policies.in(pod.metadata.namespace).filter((p) => selects(p, pod)),
           admin,
           baseline: chosen.filter((c) => c.ref.tier === 'Baseline'),
           cilium: cilium.filter((u) => ciliumSelects(u, pod, labels)),

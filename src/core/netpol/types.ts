@@ -7,6 +7,8 @@ export type Direction = 'Ingress' | 'Egress';
 
 export interface Cluster {
   namespaces: Namespace[];
+  /** Namespaces not in `namespaces`, looked up by name (a watch's store: no per-proof map of the cluster). */
+  namespaceNamed?: (name: string) => Namespace | undefined;
   pods: Pod[];
   nodes: Node[];
   policies: NetworkPolicy[];

@@ -1,6 +1,8 @@
 // API objects ↔ the core model. `from` must survive both ways: a lost `from` means "allow all".
 import assert from 'node:assert/strict';
-import { templateSpec } from '../../../src/core/placeholder.ts';
+import { placeholderPolicy, templateSpec } from '../../../src/core/placeholder.ts';
+import { compilePolicy } from '../../../src/core/netpol/compile.ts';
+import { compileSelector } from '../../../src/core/netpol/selector.ts';
 import { toManifest, toNamespace, toNode, toPod, toPolicy } from '../../../src/kube/convert.ts';
 import { ours, policy } from '../builders.ts';
 
@@ -54,6 +56,33 @@ describe('kube/convert: toPolicy', () => {
 
   it('a missing podSelector is the empty selector', () => {
     assert.deepEqual(toPolicy({ metadata: { name: 'p', namespace: 'a' }, spec: {} }).spec, { podSelector: {} });
+  });
+});
+
+describe('kube/convert: one shared copy of what every placeholder repeats', () => {
+  const placeholder = (namespace: string) => toPolicy(toManifest(placeholderPolicy(namespace, { name: 'cis-default-allow', template: 'allow-all', version: '0.1.0' })));
+
+  it('placeholders of one template share one spec, one label and one annotation record, and one compiled form', () => {
+    const [a, b] = [placeholder('a'), placeholder('b')];
+    assert.equal(a.spec, b.spec);
+    assert.equal(a.metadata.labels, b.metadata.labels);
+    assert.equal(a.metadata.annotations, b.metadata.annotations);
+    assert.deepEqual(a.spec, templateSpec('allow-all'));
+    const [ca, cb] = [compilePolicy(a), compilePolicy(b)];
+    assert.equal(ca.rules, cb.rules);
+    assert.deepEqual([ca.ref, cb.ref], [{ namespace: 'a', name: 'cis-default-allow' }, { namespace: 'b', name: 'cis-default-allow' }]);
+  });
+
+  it("a user's policy keeps its own spec and labels; a spec naming its own namespace compiles per namespace", () => {
+    const raw = (namespace: string) => ({ metadata: { name: 'p', namespace, labels: { team: 'red' } }, spec: { podSelector: {}, ingress: [{ from: [peer] }] } });
+    const [a, b] = [toPolicy(raw('a')), toPolicy(raw('b'))];
+    assert.notEqual(a.spec, b.spec);
+    assert.notEqual(a.metadata.labels, b.metadata.labels);
+    const shared = { ...a.spec };
+    const [ca, cb] = [compilePolicy({ ...a, spec: shared }), compilePolicy({ ...b, spec: shared })];
+    assert.notEqual(ca.rules, cb.rules);
+    assert.deepEqual(ca.rules.Ingress[0]?.peers, [{ kind: 'pods', namespaces: { kind: 'own', namespace: 'a' }, pods: compileSelector(peer.podSelector) }]);
+    assert.deepEqual(cb.rules.Ingress[0]?.peers, [{ kind: 'pods', namespaces: { kind: 'own', namespace: 'b' }, pods: compileSelector(peer.podSelector) }]);
   });
 });
 

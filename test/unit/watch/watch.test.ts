@@ -7,6 +7,7 @@ import type { ControllerApi, LeaseRecord, WatchEnd, WatchEvent } from '../../../
 import sinon from 'sinon';
 import { KeyQueue } from '../../../src/app/watch/queue.ts';
 import { backoffMs, reflect } from '../../../src/app/watch/reflector.ts';
+import { WatchMetrics } from '../../../src/app/watch/metrics.ts';
 import type { Namespace } from '../../../src/core/model.ts';
 
 const ns = (name: string, rv = '1', phase: Namespace['phase'] = 'Active'): Namespace => ({ metadata: { name, resourceVersion: rv }, phase });
@@ -168,5 +169,14 @@ describe('watch: cache and queue', () => {
     } finally {
       now.restore();
     }
+  });
+});
+
+describe('watch: /metrics', () => {
+  it('the V8 heap in use and reserved, read when scraped', async () => {
+    const text = await new WatchMetrics({ inScope: () => 0, compliant: () => 0 }).registry.metrics();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    assert.ok(value('nodejs_heap_size_used_bytes') > 0, text);
+    assert.ok(value('nodejs_heap_size_total_bytes') >= value('nodejs_heap_size_used_bytes'), text);
   });
 });
