@@ -1,7 +1,7 @@
 // Modules client-node imports at load but that a run needs only in rare set-ups, loaded on first use
-// instead (esbuild plugin). A one-shot command never loads undici (the HTTP edge is node:https:
-// src/kube/request-http.ts; only `watch`'s client-node Watch streams over undici's fetch), the proxy
-// agents (a kubeconfig with proxy-url), the azure, gcp and oidc auth providers (with openid-client
+// instead (esbuild plugin). No command loads undici (every request, watch streams included, goes
+// through node:https: src/kube/request-http.ts; config.js wants undici only for the dispatcher we
+// never ask it for), the proxy agents (a kubeconfig with proxy-url), the azure, gcp and oidc auth providers (with openid-client
 // and jsonpath-plus), or node:child_process (exec credential plugins). Each was initialised with
 // config.js on every command that connects. One module, yargs' package.json finder, is replaced;
 // string-width (yargs' help layout) answers ASCII itself and loads on the first other text.
@@ -17,7 +17,7 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
  * so an import of another name fails the build ("No matching export"), never the run.
  */
 const LAZY_PACKAGES = {
-  undici: ['Agent', 'ProxyAgent', 'fetch'],
+  undici: ['Agent', 'ProxyAgent'],
   'socks-proxy-agent': ['SocksProxyAgent'],
   socks: ['SocksClient'],
   hpagent: ['HttpProxyAgent', 'HttpsProxyAgent'],
@@ -60,7 +60,7 @@ function builtinStandIn(name) {
   ].join('\n');
 }
 
-const CONFIG_JS = /@kubernetes[\\/]client-node[\\/]dist[\\/](config|watch)\.js$|[\\/]gen[\\/]http[\\/]isomorphic-fetch\.js$/;
+const CONFIG_JS = /@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/;
 
 function packageStandIn(real, names) {
   return [
@@ -107,17 +107,18 @@ export const lazyModules = {
       return { path: `lazy:${args.path}`, namespace: 'lazy-modules', pluginData: { real: r.path, names: LAZY_PACKAGES[args.path] } };
     });
     build.onResolve({ filter: /^node:child_process$/ }, (args) => {
-      if (args.pluginData?.real || !LAZY_BUILTINS[args.path].test(args.importer)) return undefined;
-      return { path: `lazy:${args.path}`, namespace: 'lazy-modules', pluginData: { contents: builtinStandIn(args.path), real: true } };
+      // The stand-in's own require of the built-in has the stand-in as importer: left to esbuild.
+      if (!LAZY_BUILTINS[args.path].test(args.importer)) return undefined;
+      return { path: `lazy:${args.path}`, namespace: 'lazy-modules', pluginData: { contents: builtinStandIn(args.path) } };
     });
     build.onResolve({ filter: /^escalade\/sync$/ }, (args) => ({ path: `replaced:${args.path}`, namespace: 'lazy-modules', pluginData: { contents: REPLACED[args.path] } }));
     build.onResolve({ filter: /^\.\/(azure|gcp|oidc)_auth\.js$/ }, (args) => {
-      if (!/[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer)) return undefined;
+      if (!CONFIG_JS.test(args.importer)) return undefined;
       const real = path.join(path.dirname(args.importer), args.path);
       return { path: `lazy:${args.path}`, namespace: 'lazy-modules', pluginData: { real, auth: LAZY_AUTH[args.path] } };
     });
     build.onLoad({ filter: /.*/, namespace: 'lazy-modules' }, async ({ pluginData: d }) => {
-      if (d.contents) return { contents: d.contents, loader: 'js', pluginData: { real: true } };
+      if (d.contents) return { contents: d.contents, loader: 'js' };
       if (d.auth) await checkProvider(d.real, d.auth);
       return { contents: d.auth ? authStandIn(d.real, d.auth) : packageStandIn(d.real, d.names), resolveDir: path.dirname(d.real), loader: 'js' };
     });

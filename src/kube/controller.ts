@@ -85,7 +85,7 @@ export class ControllerClient implements ControllerApi {
 
   async watch<K extends WatchedKind>(kind: K, resourceVersion: string, onEvent: (e: WatchEvent<WatchedObject<K>>) => void, signal: AbortSignal): Promise<WatchEnd> {
     const convert = CONVERT[kind] as (raw: Raw) => WatchedObject<K>;
-    const where = { verb: 'list' as const, resource: kind, ...this.identity };
+    const where = { verb: 'watch' as const, resource: kind, ...this.identity };
     // The server ends each watch after 5-10 minutes (client-go's spread), so that connections rebalance.
     const timeoutSeconds = Math.round(300 + 300 * this.random());
     const path = `${PATHS[kind]}?watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(resourceVersion)}&timeoutSeconds=${timeoutSeconds}`;

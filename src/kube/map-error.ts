@@ -3,7 +3,7 @@
 import { ApiError, type ApiErrorKind } from '../core/errors.ts';
 
 export interface Where {
-  verb: 'list' | 'get' | 'create' | 'delete' | 'update' | 'patch';
+  verb: 'list' | 'watch' | 'get' | 'create' | 'delete' | 'update' | 'patch';
   /** A core resource, `<resource>.<group>` for the policy kinds, or `/apis` for discovery. */
   resource: 'namespaces' | 'networkpolicies' | 'pods' | 'nodes' | 'leases' | 'events' | 'selfsubjectreviews' | 'version' | '/apis' | `${string}.${string}`;
   namespace?: string;

@@ -1,5 +1,5 @@
-// The HTTP edge of every request we make (client-node's Watch aside): client-node's HttpLibrary on
-// Node's own http/https modules, through one keep-alive Agent per run.
+// The HTTP edge of every request we make, watch streams included (openStream): client-node's
+// HttpLibrary on Node's own http/https modules, through one keep-alive Agent per run.
 // - Why not undici (client-node's transport): its module graph (the Agent, its WASM HTTP parser,
 //   its HTTP/2 client, fetch) is the largest part of a one-shot command's start-up and ~10 MB of
 //   its RSS (docs/release.md, "Start-up, round four"); node:https is part of the executable already.
