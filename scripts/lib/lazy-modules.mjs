@@ -1,7 +1,7 @@
 // Modules client-node imports at load but that a run needs only in rare set-ups, loaded on first use
 // instead (esbuild plugin). No command loads undici (every request, watch streams included, goes
 // through node:https: src/kube/request-http.ts; config.js wants undici only for the dispatcher we
-// never ask it for), the proxy agents (a kubeconfig with proxy-url), the azure, gcp and oidc auth providers (with openid-client
+// never ask it for, gen/http/isomorphic-fetch.js for a fetch we never call), the proxy agents (a kubeconfig with proxy-url), the azure, gcp and oidc auth providers (with openid-client
 // and jsonpath-plus), or node:child_process (exec credential plugins). Each was initialised with
 // config.js on every command that connects. One module, yargs' package.json finder, is replaced;
 // string-width (yargs' help layout) answers ASCII itself and loads on the first other text.
@@ -17,7 +17,7 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
  * so an import of another name fails the build ("No matching export"), never the run.
  */
 const LAZY_PACKAGES = {
-  undici: ['Agent', 'ProxyAgent'],
+  undici: ['Agent', 'ProxyAgent', 'fetch'],
   'socks-proxy-agent': ['SocksProxyAgent'],
   socks: ['SocksClient'],
   hpagent: ['HttpProxyAgent', 'HttpsProxyAgent'],
@@ -61,6 +61,9 @@ function builtinStandIn(name) {
 }
 
 const CONFIG_JS = /@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/;
+// Every importer of a LAZY_PACKAGES package: config.js, and gen/http/isomorphic-fetch.js, which
+// gen/http/http.js (RequestContext, ResponseContext) re-exports whole.
+const LAZY_IMPORTERS = /@kubernetes[\\/]client-node[\\/]dist[\\/](config\.js|gen[\\/]http[\\/]isomorphic-fetch\.js)$/;
 
 function packageStandIn(real, names) {
   return [
@@ -101,8 +104,16 @@ export const lazyModules = {
   setup(build) {
     const names = Object.keys(LAZY_PACKAGES).map((n) => n.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&'));
     build.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, async (args) => {
-      if (!CONFIG_JS.test(args.importer)) return undefined;
-      const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir });
+      // Our own build.resolve below comes back through here, without an importer.
+      if (args.pluginData?.real) return undefined;
+      if (!LAZY_IMPORTERS.test(args.importer)) {
+        // One deferred package importing another (socks-proxy-agent → socks) loads with it, late.
+        if (Object.keys(LAZY_PACKAGES).some((n) => args.importer.includes(`${path.sep}node_modules${path.sep}${n}${path.sep}`))) return undefined;
+        // Anyone else would load it at start-up again, silently (undici alone is ~45 ms of every
+        // command): fail the build instead.
+        return { errors: [{ text: `lazy-modules: ${path.relative(REPO_ROOT, args.importer)} imports ${args.path} at load; defer it in scripts/lib/lazy-modules.mjs` }] };
+      }
+      const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { real: true } });
       if (r.errors.length) return { errors: r.errors };
       return { path: `lazy:${args.path}`, namespace: 'lazy-modules', pluginData: { real: r.path, names: LAZY_PACKAGES[args.path] } };
     });
